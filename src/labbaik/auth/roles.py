@@ -1,0 +1,96 @@
+"""Roles, what each may do (scopes), and the actor every service call is made on behalf of."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+
+
+class Role(enum.StrEnum):
+    PILGRIM = "pilgrim"
+    COMPANY = "company"
+    PROVIDER = "provider"
+    FIELD_WORKER = "field_worker"
+    MEDIC = "medic"
+    OFFICER = "officer"
+    BAGGAGE_HANDLER = "baggage_handler"
+    MERCHANT = "merchant"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+
+class Scope(enum.StrEnum):
+    """A capability. Services check scopes, never role names, so a role can be re-cut later."""
+
+    REGISTRY_READ = "registry:read"  # list and read pilgrims within the actor's tenant
+    REGISTRY_READ_ALL = "registry:read_all"  # ... across every tenant
+    REGISTRY_WRITE = "registry:write"
+    REGISTRY_IMPORT = "registry:import"
+    PASSPORT_READ = "passport:read"  # passport number, expiry, date of birth
+    PILGRIM_LOOKUP = "pilgrim:lookup"  # one pilgrim's identity and belonging, to help them
+    SEASON_MANAGE = "season:manage"
+    COMPANY_MANAGE = "company:manage"
+    ACCOUNT_MANAGE = "account:manage"
+    AUDIT_READ = "audit:read"
+    HEALTH_READ = "health:read"
+    OWN_RECORD = "own:read"
+
+
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.PILGRIM: frozenset({Scope.OWN_RECORD}),
+    Role.COMPANY: frozenset(
+        {Scope.REGISTRY_READ, Scope.REGISTRY_WRITE, Scope.REGISTRY_IMPORT, Scope.PASSPORT_READ}
+    ),
+    Role.PROVIDER: frozenset(),
+    Role.FIELD_WORKER: frozenset({Scope.PILGRIM_LOOKUP}),
+    Role.MEDIC: frozenset({Scope.PILGRIM_LOOKUP, Scope.HEALTH_READ}),
+    Role.OFFICER: frozenset(
+        {Scope.PILGRIM_LOOKUP, Scope.REGISTRY_READ, Scope.REGISTRY_READ_ALL, Scope.PASSPORT_READ}
+    ),
+    Role.BAGGAGE_HANDLER: frozenset(),
+    Role.MERCHANT: frozenset(),
+    Role.OPERATOR: frozenset(
+        {
+            Scope.REGISTRY_READ,
+            Scope.REGISTRY_READ_ALL,
+            Scope.REGISTRY_WRITE,
+            Scope.REGISTRY_IMPORT,
+            Scope.PASSPORT_READ,
+            Scope.PILGRIM_LOOKUP,
+            Scope.SEASON_MANAGE,
+            Scope.COMPANY_MANAGE,
+            Scope.AUDIT_READ,
+        }
+    ),
+    Role.ADMIN: frozenset(Scope),
+}
+
+# Roles whose account must name the tenant it works for.
+COMPANY_BOUND = frozenset({Role.COMPANY, Role.PROVIDER})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, for whom, and from where; passed to every service call."""
+
+    account_id: uuid.UUID | None
+    username: str
+    role: Role
+    company_id: uuid.UUID | None = None
+    group_id: uuid.UUID | None = None
+    pilgrim_id: uuid.UUID | None = None
+    origin: str = ""
+    scopes: frozenset[Scope] = field(default=frozenset())
+
+    def __post_init__(self) -> None:
+        if not self.scopes:
+            object.__setattr__(self, "scopes", ROLE_SCOPES[self.role])
+
+    def can(self, scope: Scope) -> bool:
+        return scope in self.scopes
+
+
+def system_actor(origin: str = "system") -> Actor:
+    """The platform itself (migrations, the demo loader, jobs); still audited by name."""
+    return Actor(account_id=None, username="system", role=Role.ADMIN, origin=origin)

@@ -1,0 +1,262 @@
+"""Accounts, password login, API tokens and the audit log."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from labbaik.auth.errors import BadCredentials, InvalidToken, UsernameTaken
+from labbaik.auth.models import Account, ApiToken, AuditEntry
+from labbaik.auth.roles import COMPANY_BOUND, Actor, Role, Scope
+from labbaik.auth.schemas import (
+    AccountCreate,
+    AccountRead,
+    AuditPage,
+    AuditQuery,
+    AuditRead,
+    TokenRead,
+)
+from labbaik.errors import Forbidden, InvalidInput, NotFound
+from labbaik.kit.pagination import PageRequest
+from labbaik.kit.timeutil import as_utc, utcnow
+
+_hasher = PasswordHasher()
+# Verifying against this when the user does not exist keeps the answer time the same,
+# so timing does not tell which usernames exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
+TOKEN_PREFIX = "lbk_"  # noqa: S105 - a marker, not a secret
+
+
+def require(actor: Actor, scope: Scope) -> None:
+    if not actor.can(scope):
+        raise Forbidden(f"the {actor.role.value} role may not do this ({scope.value})")
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str | uuid.UUID | None = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one entry to the audit log, in the caller's transaction."""
+    session.add(
+        AuditEntry(
+            actor_id=actor.account_id,
+            actor_username=actor.username,
+            actor_role=actor.role.value,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id) if object_id is not None else None,
+            reason=reason,
+            origin=actor.origin[:200],
+            detail=detail,
+        )
+    )
+
+
+def actor_for(account: Account, *, origin: str) -> Actor:
+    return Actor(
+        account_id=account.id,
+        username=account.username,
+        role=Role(account.role),
+        company_id=account.company_id,
+        group_id=account.group_id,
+        pilgrim_id=account.pilgrim_id,
+        origin=origin,
+    )
+
+
+def create_account(session: Session, *, account_in: AccountCreate, actor: Actor) -> AccountRead:
+    require(actor, Scope.ACCOUNT_MANAGE)
+    if account_in.role in COMPANY_BOUND and account_in.company_id is None:
+        raise InvalidInput(f"a {account_in.role.value} account must name its company")
+    if account_in.role == Role.PILGRIM and account_in.pilgrim_id is None:
+        raise InvalidInput("a pilgrim account must name its pilgrim")
+    if session.scalar(select(Account.id).where(Account.username == account_in.username)):
+        raise UsernameTaken(f"the username {account_in.username!r} is taken")
+    account = Account(
+        username=account_in.username,
+        display_name=account_in.display_name,
+        password_hash=_hasher.hash(account_in.password),
+        role=account_in.role.value,
+        company_id=account_in.company_id,
+        group_id=account_in.group_id,
+        pilgrim_id=account_in.pilgrim_id,
+        language=account_in.language,
+    )
+    session.add(account)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="account.create",
+        object_type="account",
+        object_id=account.id,
+        detail={"username": account.username, "role": account.role},
+    )
+    return AccountRead.model_validate(account)
+
+
+def get_account(session: Session, *, username: str) -> Account:
+    account = session.scalar(select(Account).where(Account.username == username.lower()))
+    if account is None:
+        raise NotFound(f"no account {username!r}")
+    return account
+
+
+def get_account_by_id(session: Session, *, account_id: uuid.UUID) -> Account | None:
+    return session.get(Account, account_id)
+
+
+def list_accounts(session: Session, *, actor: Actor) -> list[AccountRead]:
+    require(actor, Scope.ACCOUNT_MANAGE)
+    rows = session.scalars(select(Account).order_by(Account.role, Account.username))
+    return [AccountRead.model_validate(a) for a in rows]
+
+
+def authenticate(session: Session, *, username: str, password: str, origin: str) -> Actor:
+    account = session.scalar(select(Account).where(Account.username == username.strip().lower()))
+    if account is None or not account.is_active:
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_DUMMY_HASH, password)
+        raise BadCredentials("wrong username or password")
+    try:
+        _hasher.verify(account.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise BadCredentials("wrong username or password") from None
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = _hasher.hash(password)
+    account.last_login_at = utcnow()
+    actor = actor_for(account, origin=origin)
+    record(session, actor=actor, action="auth.login", object_type="account", object_id=account.id)
+    return actor
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def mint_token(
+    session: Session,
+    *,
+    account_id: uuid.UUID,
+    name: str,
+    actor: Actor,
+    valid_days: int | None = 90,
+) -> TokenRead:
+    """A new bearer token for the API. The clear token is returned once and never stored."""
+    if actor.account_id != account_id:
+        require(actor, Scope.ACCOUNT_MANAGE)
+    account = session.get(Account, account_id)
+    if account is None or not account.is_active:
+        raise NotFound("no such active account")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        account_id=account.id,
+        name=name,
+        token_hash=_hash_token(token),
+        prefix=token[:12],
+        expires_at=utcnow() + timedelta(days=valid_days) if valid_days else None,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="token.mint",
+        object_type="account",
+        object_id=account.id,
+        detail={"token": row.prefix, "name": name},
+    )
+    return TokenRead(
+        id=row.id,
+        name=row.name,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        token=token,
+    )
+
+
+def actor_from_token(session: Session, *, token: str, origin: str) -> Actor:
+    if not token.startswith(TOKEN_PREFIX):
+        raise InvalidToken("the bearer token is not a Labbaik token")
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    now = utcnow()
+    if row is None or row.revoked_at is not None:
+        raise InvalidToken("the bearer token is unknown or revoked")
+    if row.expires_at is not None and as_utc(row.expires_at) <= now:
+        raise InvalidToken("the bearer token has expired")
+    account = session.get(Account, row.account_id)
+    if account is None or not account.is_active:
+        raise InvalidToken("the token's account is disabled")
+    # Touch at most once a minute: a busy integrator must not turn every read into a write.
+    if row.last_used_at is None or now - as_utc(row.last_used_at) > timedelta(minutes=1):
+        row.last_used_at = now
+    return actor_for(account, origin=origin)
+
+
+def revoke_token(session: Session, *, token_id: uuid.UUID, actor: Actor) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None or (row.account_id != actor.account_id and not actor.can(Scope.ACCOUNT_MANAGE)):
+        raise NotFound("no such token")
+    row.revoked_at = utcnow()
+    record(session, actor=actor, action="token.revoke", object_type="token", object_id=row.id)
+
+
+def list_tokens(session: Session, *, actor: Actor) -> list[TokenRead]:
+    rows = session.scalars(
+        select(ApiToken)
+        .where(ApiToken.account_id == actor.account_id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc())
+    )
+    return [
+        TokenRead(
+            id=r.id, name=r.name, prefix=r.prefix, created_at=r.created_at, expires_at=r.expires_at
+        )
+        for r in rows
+    ]
+
+
+def search_audit(
+    session: Session, *, query: AuditQuery, page: PageRequest, actor: Actor
+) -> AuditPage:
+    require(actor, Scope.AUDIT_READ)
+    stmt = select(AuditEntry)
+    if query.actor:
+        stmt = stmt.where(AuditEntry.actor_username == query.actor.strip().lower())
+    if query.action:
+        stmt = stmt.where(AuditEntry.action.startswith(query.action.strip()))
+    if query.object_type:
+        stmt = stmt.where(AuditEntry.object_type == query.object_type.strip())
+    if query.object_id:
+        stmt = stmt.where(AuditEntry.object_id == query.object_id.strip())
+    if query.since:
+        stmt = stmt.where(AuditEntry.at >= query.since)
+    if query.until:
+        stmt = stmt.where(AuditEntry.at < query.until)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset(page.offset)
+        .limit(page.size)
+    )
+    return AuditPage(
+        items=[AuditRead.model_validate(r) for r in rows],
+        total=total,
+        page=page.page,
+        size=page.size,
+    )

@@ -1,0 +1,1 @@
+"""Small things every domain shares: ids, time, money, pagination, events."""

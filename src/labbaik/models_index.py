@@ -1,0 +1,6 @@
+"""Imports every domain's tables so that Alembic and the tests see the whole schema."""
+
+
+def import_all_models() -> None:
+    import labbaik.auth.models  # noqa: PLC0415
+    import labbaik.registry.models  # noqa: F401, PLC0415

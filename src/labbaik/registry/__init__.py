@@ -1,0 +1,1 @@
+"""The registry of seasons, companies, groups, lodgings and pilgrims."""

@@ -1,0 +1,63 @@
+"""The one typed settings class, read from LABBAIK_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-secret-change-me"  # noqa: S105 - the default production refuses
+
+
+class UnsafeSettings(ValueError):
+    """A setting that must never reach production does."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LABBAIK_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///labbaik.db"
+    secret_key: str = Field(default=DEV_SECRET, min_length=16)
+    # Sessions live a working shift: a field worker logs in once a day.
+    session_max_age_seconds: int = 12 * 3600
+    default_language: Literal["en", "ar"] = "en"
+    timezone: str = "Asia/Riyadh"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Where the proxy in front of the app is trusted to set X-Forwarded-For.
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    sql_echo: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if not self.is_production:
+            return self
+        if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+            raise UnsafeSettings(
+                "LABBAIK_SECRET_KEY must be set to a random value of 32 characters or more "
+                "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        _, _, path = self.database_url.partition(":///")
+        return Path(path) if path and path != ":memory:" else None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

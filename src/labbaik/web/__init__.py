@@ -1,0 +1,1 @@
+"""The pages' shared parts: layout, languages, static files and helpers."""

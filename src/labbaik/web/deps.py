@@ -1,0 +1,43 @@
+"""Request-scoped dependencies: the unit of work and where the request comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from labbaik.db import session_factory
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """The request's one transaction: committed when the handler returns, rolled back on error."""
+    session = session_factory(request.app.state.engine)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": the commit happens before the response is sent, so a failed commit is an
+# error the client sees, never a success that was not stored.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
+
+
+def client_address(request: Request) -> str:
+    """The caller's address, believing X-Forwarded-For only from a proxy we trust."""
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded and peer in request.app.state.settings.trusted_proxies:
+        return forwarded.split(",")[0].strip()[:64]
+    return peer
+
+
+def origin(request: Request) -> str:
+    agent = request.headers.get("user-agent", "")[:80]
+    return f"{client_address(request)} {agent}".strip()
