@@ -96,4 +96,9 @@ def alembic_config(url: str | None = None) -> Any:
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     from alembic import command  # noqa: PLC0415
 
+    url = url or get_settings().database_url
     command.upgrade(alembic_config(url), revision)
+    # The migration ran on the shared engine of this URL. Closing its pooled connection lets
+    # SQLite fold the write-ahead log back into the file, so that the file alone is the whole
+    # database (the tests copy it as a template).
+    engine_for(normalise_url(url)).dispose()

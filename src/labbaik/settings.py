@@ -12,8 +12,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET = "dev-secret-change-me"  # noqa: S105 - the default production refuses
 
 
-class UnsafeSettings(ValueError):
-    """A setting that must never reach production does."""
+class UnsafeSettings(Exception):
+    """A setting that must never reach production does.
+
+    Not a ValueError: pydantic would wrap that in a ValidationError, and callers could not
+    tell an unsafe production setting from a mistyped one.
+    """
 
 
 class Settings(BaseSettings):

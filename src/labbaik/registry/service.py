@@ -94,6 +94,7 @@ def set_current_season(session: Session, *, season_id: uuid.UUID, actor: Actor) 
         raise SeasonNotFound("no such season")
     session.execute(update(Season).where(Season.id != season_id).values(is_current=False))
     season.is_current = True
+    session.flush()
     auth_service.record(
         session,
         actor=actor,

@@ -30,12 +30,21 @@ DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def client_address(request: Request) -> str:
-    """The caller's address, believing X-Forwarded-For only from a proxy we trust."""
+    """The caller's address, believing X-Forwarded-For only from a proxy we trust.
+
+    Each proxy appends the address it was called from, so the caller can write anything to
+    the left: the address is the right-most one that is not one of our proxies.
+    """
     peer = request.client.host if request.client else "unknown"
+    trusted = request.app.state.settings.trusted_proxies
     forwarded = request.headers.get("x-forwarded-for")
-    if forwarded and peer in request.app.state.settings.trusted_proxies:
-        return forwarded.split(",")[0].strip()[:64]
-    return peer
+    if not forwarded or peer not in trusted:
+        return peer
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop[:64]
+    return hops[0][:64] if hops else peer
 
 
 def origin(request: Request) -> str:
