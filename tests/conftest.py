@@ -1,4 +1,4 @@
-"""Fixtures: a migrated database per test on SQLite, and again on PostgreSQL when it is reachable."""
+"""Fixtures: a migrated database per test on SQLite, and on PostgreSQL when it is reachable."""
 
 from __future__ import annotations
 
@@ -243,6 +243,8 @@ def client(engine: Engine, world: World) -> Iterator[object]:
     from labbaik.app import create_app  # noqa: PLC0415
     from labbaik.settings import Settings  # noqa: PLC0415
 
-    settings = Settings(environment="test", database_url=engine.url.render_as_string(hide_password=False))
+    settings = Settings(
+        environment="test", database_url=engine.url.render_as_string(hide_password=False)
+    )
     with TestClient(create_app(settings, engine=engine)) as test_client:
         yield test_client

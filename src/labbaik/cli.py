@@ -6,6 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from labbaik.auth import cli as auth_cli
 from labbaik.errors import DomainError
@@ -90,6 +91,11 @@ def main() -> None:
     except UnsafeSettings as exc:
         typer.echo(f"error [unsafe_settings]: {exc}", err=True)
         sys.exit(2)
+    except OperationalError as exc:
+        # The database is down, unreachable or not migrated: one line, not a driver's traceback.
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        typer.echo(f"error [database]: {reason}", err=True)
+        sys.exit(1)
     except (OSError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -7,7 +7,9 @@ from typing import Any
 
 class TestScoping:
     def test_a_company_sees_its_own_pilgrim(self, client: Any, world: Any) -> None:
-        response = client.get(f"/api/v1/pilgrims/{world.pilgrim_a.id}", headers=world.headers("company"))
+        response = client.get(
+            f"/api/v1/pilgrims/{world.pilgrim_a.id}", headers=world.headers("company")
+        )
         assert response.status_code == 200
         assert response.json()["passport_number"] == "C1234567"
 
