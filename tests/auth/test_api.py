@@ -220,8 +220,23 @@ class TestAuditTrail:
             headers=world.headers("company"),
         )
         assert response.status_code == 204
-        entry = self._one(engine, action="pilgrim.photo")
+        entry = self._one(engine, action="pilgrim.photo_write")
         assert entry.object_id == str(world.pilgrim_a.id)
+
+    def test_reading_a_photo(self, client: TestClient, world: Any, engine: Engine) -> None:
+        png = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+        client.put(
+            f"/api/v1/pilgrims/{world.pilgrim_a.id}/photo",
+            files={"photo": ("face.png", png, "image/png")},
+            headers=world.headers("company"),
+        )
+        response = client.get(
+            f"/api/v1/pilgrims/{world.pilgrim_a.id}/photo", headers=world.headers("field_worker")
+        )
+        assert response.status_code == 200
+        assert response.content == png
+        entry = self._one(engine, action="pilgrim.photo_read")
+        assert entry.actor_username == "field-worker"
 
     def test_a_refused_write_leaves_no_entry(
         self, client: TestClient, world: Any, engine: Engine

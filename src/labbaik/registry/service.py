@@ -519,7 +519,11 @@ def set_photo(
     else:
         photo.content_type, photo.data = content_type, data
     auth_service.record(
-        session, actor=actor, action="pilgrim.photo", object_type="pilgrim", object_id=pilgrim.id
+        session,
+        actor=actor,
+        action="pilgrim.photo_write",
+        object_type="pilgrim",
+        object_id=pilgrim.id,
     )
 
 
@@ -528,6 +532,14 @@ def get_photo(session: Session, *, pilgrim_id: uuid.UUID, actor: Actor) -> tuple
     photo = session.get(PilgrimPhoto, pilgrim.id)
     if photo is None:
         raise PilgrimNotFound("this pilgrim has no photo")
+    # A face is personal data of its own: the read is logged like the record's.
+    auth_service.record(
+        session,
+        actor=actor,
+        action="pilgrim.photo_read",
+        object_type="pilgrim",
+        object_id=pilgrim.id,
+    )
     return photo.content_type, photo.data
 
 
