@@ -23,6 +23,7 @@ from labbaik.db import engine_for
 from labbaik.errors import DomainError
 from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.registry import api as registry_api
+from labbaik.registry import import_pages
 from labbaik.registry import pages as registry_pages
 from labbaik.settings import Settings, get_settings
 from labbaik.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
@@ -177,6 +178,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    for router in (auth_api.router, registry_api.router, auth_pages.router, registry_pages.router):
+    # The import pages first: "/pilgrims/import" must not be taken for a pilgrim's id.
+    for router in (
+        auth_api.router,
+        registry_api.router,
+        auth_pages.router,
+        import_pages.router,
+        registry_pages.router,
+    ):
         app.include_router(router)
     return app

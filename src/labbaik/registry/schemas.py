@@ -13,7 +13,10 @@ from labbaik.registry.countries import is_country
 
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _PASSPORT = re.compile(r"^[A-Z0-9]{1,20}$")
-LANGUAGES = ("ar", "en", "ur", "id", "ms", "bn", "hi", "fa", "tr", "fr", "ha", "so", "uz", "ru")
+LANGUAGES = (
+    "ar", "en", "ur", "id", "ms", "bn", "hi", "fa", "tr", "fr", "ha", "so", "uz", "ru", "am", "bs",
+    "kk", "ps", "zh",
+)  # fmt: skip
 
 
 def _country(value: str) -> str:
