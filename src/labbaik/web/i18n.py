@@ -46,8 +46,8 @@ def parse_accept_language(header: str | None) -> list[str]:
             try:
                 quality = float(params.strip()[2:])
             except ValueError:
-                quality = 0.0
-        if tag:
+                quality = 0.001  # malformed: kept, but least wanted
+        if tag and quality > 0:  # q=0 means "not acceptable" (RFC 9110, 12.4.2)
             weighted.append((-quality, index, tag.split("-")[0].lower()))
     return [tag for _, _, tag in sorted(weighted)]
 
