@@ -86,7 +86,7 @@ def pilgrims(
     )
     # One query for the groups gives the group code of every row and the filter's choices.
     groups = (
-        service.list_groups(session, actor=actor, company_id=company_filter)
+        service.list_groups(session, actor=actor, company_id=company_filter, with_counts=False)
         if actor.can(Scope.REGISTRY_READ)
         else []
     )

@@ -198,31 +198,30 @@ def create_group(session: Session, *, group_in: GroupCreate, actor: Actor) -> Gr
 
 
 def list_groups(
-    session: Session, *, actor: Actor, company_id: uuid.UUID | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    company_id: uuid.UUID | None = None,
+    with_counts: bool = True,
 ) -> list[GroupRead]:
+    """The season's groups the actor may see; counting their pilgrims reads the whole season,
+    so a page that only needs codes asks without counts."""
     auth_service.require(actor, Scope.REGISTRY_READ)
     season = current_season(session)
-    counts = (
-        select(Pilgrim.group_id, func.count().label("n"))
-        .where(Pilgrim.season_id == season.id)
-        .group_by(Pilgrim.group_id)
-        .subquery()
-    )
-    stmt = (
-        select(Group, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.group_id == Group.id)
-        .where(Group.season_id == season.id)
-    )
+    stmt = select(Group).where(Group.season_id == season.id)
     if not actor.can(Scope.REGISTRY_READ_ALL):
         stmt = stmt.where(Group.company_id == actor.company_id)
     if company_id is not None:
         stmt = stmt.where(Group.company_id == company_id)
-    out = []
-    for group, count in session.execute(stmt.order_by(Group.code)):
-        read = GroupRead.model_validate(group)
-        read.pilgrim_count = count
-        out.append(read)
-    return out
+    groups = [GroupRead.model_validate(g) for g in session.scalars(stmt.order_by(Group.code))]
+    if with_counts and groups:
+        counts = select(Pilgrim.group_id, func.count()).where(Pilgrim.season_id == season.id)
+        if company_id is not None or not actor.can(Scope.REGISTRY_READ_ALL):
+            counts = counts.where(Pilgrim.company_id == (company_id or actor.company_id))
+        by_group = dict(session.execute(counts.group_by(Pilgrim.group_id)).tuples().all())
+        for group in groups:
+            group.pilgrim_count = by_group.get(group.id, 0)
+    return groups
 
 
 def get_group(session: Session, *, group_id: uuid.UUID, actor: Actor) -> GroupRead:
