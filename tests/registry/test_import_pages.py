@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import openpyxl
@@ -13,10 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from labbaik.app import create_app
 from labbaik.registry import import_pages
 from labbaik.registry.models import Pilgrim
-from labbaik.settings import Settings
 
 # The password every account of the test world has (tests/conftest.py).
 PASSWORD = "correct horse battery"
@@ -31,19 +28,6 @@ GOOD = [
 
 def csv_bytes(*rows: str) -> bytes:
     return ("\ufeff" + "\r\n".join([HEADER, *rows]) + "\r\n").encode()
-
-
-@pytest.fixture
-def client(engine: Engine, world: Any) -> Iterator[TestClient]:
-    settings = Settings(
-        environment="test", database_url=engine.url.render_as_string(hide_password=False)
-    )
-    app = create_app(settings, engine=engine)
-    if "/pilgrims/import" not in {getattr(route, "path", "") for route in app.routes}:
-        # Not mounted by app.py yet: put the routes first, before /pilgrims/{pilgrim_id}.
-        app.router.routes[:0] = import_pages.router.routes
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def form_value(html: str, name: str) -> str:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import gc
+import itertools
 import json
+import operator
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -62,6 +66,7 @@ _DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _PHONE = re.compile(r"\+[1-9][0-9]{6,14}")
 _PASSPORT = re.compile(r"[A-Z0-9]{1,20}")
 _EARLIEST_BIRTH = date(1900, 1, 1)
+_LANGUAGES = frozenset(LANGUAGES)
 # What PilgrimFields gives a field that the row leaves empty.
 _DEFAULTS: dict[str, Any] = {**dict.fromkeys(OWN_FIELDS), "given_names": "", "language": "en"}
 _MRZ_SPELLING = str.maketrans(
@@ -168,7 +173,7 @@ def _canonical(raw: dict[str, Any], today: date) -> dict[str, Any] | None:
         and number is not None
         and _PASSPORT.fullmatch(number)
         and values["passport_expiry"] is not None
-        and values["language"] in LANGUAGES
+        and values["language"] in _LANGUAGES
         and len(values["emergency_contact_name"] or "") <= 200
         and (phone is None or _PHONE.fullmatch(phone))
         and (other_phone is None or _PHONE.fullmatch(other_phone))
@@ -352,6 +357,23 @@ class _RowChecker:
 # Planning --------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while rows pile up.
+
+    An import makes hundreds of thousands of dicts that live to its end and form no cycles; the
+    collector would walk them over and over for nothing, a tenth of the import's time. Reference
+    counting still frees everything else as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _season(session: Session, season: int | None) -> SeasonRead:
     if season is None:
         return service.current_season(session)
@@ -429,32 +451,28 @@ def plan_import(
     )
     problems: list[FieldProblem] = []
     valid: dict[tuple[str, str], PlannedRow] = {}
-    first_row_of: dict[tuple[str, str], int] = {}
+    # The later rows of each passport that appears more than once: all its rows are held back.
+    repeats: dict[tuple[str, str], list[int]] = {}
     rows_read = 0
-    for row in (first, *iterator) if first is not None else ():
-        rows_read += 1
-        values, row_problems = checker.check(row)
-        if values is None:
-            problems += row_problems
-            continue
-        key = (values["nationality"], values["passport_number"])
-        if key in first_row_of:
-            earlier = first_row_of[key]
-            problems.append(
-                FieldProblem("passport_number", f"the same passport as row {earlier}", row.number)
-            )
-            held = valid.pop(key, None)
-            if held is not None:
-                problems.append(
-                    FieldProblem(
-                        "passport_number",
-                        f"the same passport appears again in row {row.number}",
-                        held.row,
-                    )
-                )
-            continue
-        first_row_of[key] = row.number
-        valid[key] = PlannedRow(row.number, values)
+    with _no_cycle_collection():
+        for row in itertools.chain((first,), iterator) if first is not None else ():
+            rows_read += 1
+            values, row_problems = checker.check(row)
+            if values is None:
+                problems += row_problems
+                continue
+            key = (values["nationality"], values["passport_number"])
+            if key in valid:
+                repeats.setdefault(key, []).append(row.number)
+            else:
+                valid[key] = PlannedRow(row.number, values)
+    for key, later in repeats.items():
+        held = valid.pop(key).row
+        again = f"the same passport appears again in row {later[0]}"
+        problems.append(FieldProblem("passport_number", again, held))
+        problems += [
+            FieldProblem("passport_number", f"the same passport as row {held}", n) for n in later
+        ]
     fields = (*checker.own, *(_PLACEMENT_IDS[c] for c in checker.placement))
     changed: list[PlannedRow] = []
     unchanged = 0
@@ -526,11 +544,11 @@ def _insert(session: Session, plan: ImportPlan, progress: Progress | None) -> No
     # Only our own column names go into the text; pysqlite's paramstyle is qmark.
     marks = ", ".join("?" * len(columns))
     statement = f"INSERT INTO {_TABLE.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+    own_values = operator.itemgetter(*own)
     for start in range(0, len(plan.new), _BATCH):
         batch = []
         for planned in plan.new[start : start + _BATCH]:
-            values = planned.values
-            row = [values[c] for c in own]
+            row = list(own_values(planned.values))
             for i, bind, bound in converted:
                 value = row[i]
                 try:
@@ -593,8 +611,9 @@ def apply_import(
     # The plan names its company; the actor must still be allowed to write there.
     service.get_company(session, company_id=plan.company_id, actor=actor)
     try:
-        _insert(session, plan, progress)
-        _update(session, plan, progress)
+        with _no_cycle_collection():
+            _insert(session, plan, progress)
+            _update(session, plan, progress)
     except (IntegrityError, psycopg.errors.IntegrityError):
         raise Conflict(
             "some of these pilgrims were registered by someone else while the file was being "
