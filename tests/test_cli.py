@@ -130,7 +130,7 @@ class TestDbUpgrade:
         path = tmp_path / "fresh.db"
         result = labbaik("db", "upgrade", LABBAIK_DATABASE_URL=f"sqlite:///{path}")
         assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == f"database at head: sqlite:///{path}"
+        assert result.stdout.strip() == f"database at heads: sqlite:///{path}"
         with sqlite3.connect(path) as conn:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         assert {"auth_account", "auth_audit_entry", "registry_pilgrim"} <= tables

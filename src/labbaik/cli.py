@@ -28,8 +28,8 @@ app.add_typer(registry_cli.passport_app, name="passport")
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
-    """Apply the migrations up to REVISION (default: the newest)."""
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "heads") -> None:
+    """Apply the migrations up to REVISION (default: the newest of every domain)."""
     from labbaik.db import upgrade  # noqa: PLC0415 - alembic loads only when needed
 
     upgrade(revision=revision)

@@ -93,7 +93,8 @@ def alembic_config(url: str | None = None) -> Any:
     return cfg
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
+def upgrade(url: str | None = None, revision: str = "heads") -> None:
+    """Migrate to revision; "heads" is the newest of every domain's branch of the tree."""
     from alembic import command  # noqa: PLC0415
 
     url = url or get_settings().database_url
