@@ -1,1 +1,1 @@
-"""The smart Hajj card: the signed credential, its printed, contactless and phone forms."""
+"""The smart Hajj card: a signed CWT in a QR code and an NFC tag, its keys, status and verifier."""
