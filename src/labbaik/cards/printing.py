@@ -11,7 +11,10 @@ from pathlib import Path
 import segno
 from fpdf import FPDF
 
+from labbaik.cards.schemas import CardRead
+from labbaik.kit.timeutil import to_riyadh
 from labbaik.registry.countries import country_name
+from labbaik.registry.schemas import CompanyRead
 
 # ISO/IEC 7810 ID-1, the size of a bank card.
 CARD_W = 85.6
@@ -78,6 +81,47 @@ class PrintedCard:
     company: CompanyDetails
     leader_phone: str | None = None
     photo: bytes | None = None
+    # The camp's Arabic name when the registry has one; otherwise its code in Arabic digits.
+    camp_ar: str | None = None
+
+
+def printed_card(
+    card: CardRead,
+    *,
+    company: CompanyRead,
+    hijri_year: int,
+    leader_phone: str | None = None,
+    camp_ar: str | None = None,
+    photo: bytes | None = None,
+) -> PrintedCard:
+    """The printed card of an issued card: its claims, and the company's details for the back."""
+    claims = card.claims
+    return PrintedCard(
+        card_number=card.card_number,
+        qr_text=card.qr_text,
+        surname=claims.surname,
+        given_names=claims.given_names,
+        surname_ar=claims.surname_ar,
+        given_names_ar=claims.given_names_ar,
+        nationality=claims.nationality,
+        passport_number=claims.passport_number,
+        sex=claims.sex,
+        date_of_birth=claims.date_of_birth,
+        group_code=claims.group_code,
+        camp=claims.camp,
+        camp_ar=camp_ar,
+        valid_from=to_riyadh(claims.not_before or claims.issued_at).date(),
+        valid_until=to_riyadh(claims.expires_at).date(),
+        hijri_year=hijri_year,
+        company=CompanyDetails(
+            name=company.name,
+            name_ar=company.name_ar,
+            address=company.address,
+            phone=company.contact_phone,
+        ),
+        leader_phone=leader_phone,
+        photo=photo,
+    )
 
 
 def arabic_digits(text: str) -> str:
@@ -218,7 +262,7 @@ def _front(pdf: _CardPdf, card: PrintedCard, ox: float, oy: float) -> None:
         x + half + 1,
         y + 3.1,
         half,
-        arabic_digits(camp),
+        card.camp_ar or arabic_digits(camp),
         size=11,
         bold=True,
         colour=GREEN,
