@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-secret-change-me"  # noqa: S105 - the default production refuses
+DEV_CARD_PASSPHRASE = "dev-card-passphrase-change-me"  # noqa: S105 - refused in production
 
 
 class UnsafeSettings(Exception):
@@ -35,6 +36,12 @@ class Settings(BaseSettings):
     # Where the proxy in front of the app is trusted to set X-Forwarded-For.
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
     sql_echo: bool = False
+    # The card signing keys: encrypted PEM files in this folder, never in the database.
+    # The key store refuses the default passphrase in production (cards.keys).
+    card_key_dir: Path = Path("card-keys")
+    card_key_passphrase: str = Field(default=DEV_CARD_PASSPHRASE, min_length=12)
+    # The short issuer name in every card (CWT claim iss); part of each QR code, so short.
+    card_issuer: str = Field(default="SA", min_length=1, max_length=16)
 
     @property
     def is_production(self) -> bool:

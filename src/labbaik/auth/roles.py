@@ -35,18 +35,24 @@ class Scope(enum.StrEnum):
     AUDIT_READ = "audit:read"
     HEALTH_READ = "health:read"
     OWN_RECORD = "own:read"
+    CARD_ISSUE = "card:issue"  # issue cards to the pilgrims the actor may see
+    CARD_MANAGE = "card:manage"  # revoke, suspend, reinstate, replace those cards
+    CARD_SCAN = "card:scan"  # verify a card and look its holder up
+    CARD_KEYS = "card:keys"  # create and rotate the signing keys
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.PILGRIM: frozenset({Scope.OWN_RECORD}),
     Role.COMPANY: frozenset(
         {Scope.REGISTRY_READ, Scope.REGISTRY_WRITE, Scope.REGISTRY_IMPORT, Scope.PASSPORT_READ}
+        | {Scope.CARD_ISSUE, Scope.CARD_MANAGE}
     ),
     Role.PROVIDER: frozenset(),
-    Role.FIELD_WORKER: frozenset({Scope.PILGRIM_LOOKUP}),
-    Role.MEDIC: frozenset({Scope.PILGRIM_LOOKUP, Scope.HEALTH_READ}),
+    Role.FIELD_WORKER: frozenset({Scope.PILGRIM_LOOKUP, Scope.CARD_SCAN}),
+    Role.MEDIC: frozenset({Scope.PILGRIM_LOOKUP, Scope.HEALTH_READ, Scope.CARD_SCAN}),
     Role.OFFICER: frozenset(
         {Scope.PILGRIM_LOOKUP, Scope.REGISTRY_READ, Scope.REGISTRY_READ_ALL, Scope.PASSPORT_READ}
+        | {Scope.CARD_SCAN}
     ),
     Role.BAGGAGE_HANDLER: frozenset(),
     Role.MERCHANT: frozenset(),
@@ -61,6 +67,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.SEASON_MANAGE,
             Scope.COMPANY_MANAGE,
             Scope.AUDIT_READ,
+            Scope.CARD_ISSUE,
+            Scope.CARD_MANAGE,
+            Scope.CARD_SCAN,
         }
     ),
     Role.ADMIN: frozenset(Scope),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from labbaik.auth import service as auth_service
 from labbaik.auth.roles import Actor, Scope
 from labbaik.errors import FieldProblem, Forbidden, InvalidInput
+from labbaik.kit import events
 from labbaik.kit.pagination import PageRequest
 from labbaik.registry import mrz
 from labbaik.registry.errors import (
@@ -24,6 +25,7 @@ from labbaik.registry.errors import (
     PilgrimNotFound,
     SeasonNotFound,
 )
+from labbaik.registry.events import PilgrimChanged
 from labbaik.registry.models import Company, Group, Lodging, Pilgrim, PilgrimPhoto, Season
 from labbaik.registry.schemas import (
     CompanyCreate,
@@ -459,6 +461,10 @@ def update_pilgrim(
         object_id=pilgrim.id,
         detail={"fields": sorted(changes)},
     )
+    if changes:
+        events.publish(
+            session, PilgrimChanged(pilgrim_id=pilgrim.id, fields=frozenset(changes), actor=actor)
+        )
     return _read(session, pilgrim, actor)
 
 
