@@ -57,3 +57,10 @@ def _describe(s: Shortfall) -> str:
         f"movement {s.movement}: {s.pilgrims} pilgrims in {s.groups} groups cannot be placed "
         f"({span}): {s.reason}"
     )
+
+
+class PlannerFailed(DomainError):
+    """The planner found no schedule although none was proven impossible."""
+
+    code = "tafweej_planner_failed"
+    status = 422
