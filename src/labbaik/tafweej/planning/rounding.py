@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -30,16 +30,23 @@ class Fitter:
         self,
         c: Compiled,
         free: list[list[int]],
-        options: dict[int, list[Pick]],
+        options: Callable[[int], list[Pick]],
         cost: CostFn,
     ) -> None:
         self.c = c
         self.free = free
         self.cost = cost
-        # Each group's options, cheapest first.
-        self.options = {g: sorted(opts, key=_by_cost(cost, g)) for g, opts in options.items()}
+        self._options_of = options
+        self._sorted: dict[int, list[Pick]] = {}
         self.pick: dict[int, Pick] = {}
         self.occupants: dict[tuple[int, int], set[int]] = {}
+
+    def options(self, g: int) -> list[Pick]:
+        """Group g's options, cheapest first."""
+        out = self._sorted.get(g)
+        if out is None:
+            out = self._sorted[g] = sorted(self._options_of(g), key=_by_cost(self.cost, g))
+        return out
 
     def place(self, g: int, o: Pick) -> None:
         r, t = o
@@ -72,7 +79,7 @@ class Fitter:
         return True
 
     def cheapest_fit(self, g: int, *, avoid: tuple[int, int] | None = None) -> Pick | None:
-        for o in self.options[g]:
+        for o in self.options(g):
             if o == self.pick.get(g):
                 continue
             if (
@@ -113,16 +120,17 @@ class Fitter:
                 self.place(g, o)
         return stuck
 
-    def improve(self, *, passes: int = 3) -> None:
+    def improve(self, *, passes: int = 3, among: Iterable[int] | None = None) -> None:
         """Move each group to a cheaper option with room, costliest groups first, until none."""
+        groups = list(self.pick if among is None else among)
         for _ in range(passes):
             moved = 0
-            order = sorted(self.pick, key=lambda g: -self.cost(g, self.pick[g]))
+            order = sorted(groups, key=lambda g: -self.cost(g, self.pick[g]))
             for g in order:
                 now = self.cost(g, self.pick[g])
                 if now <= 0:
                     break
-                for o in self.options[g]:
+                for o in self.options(g):
                     if self.cost(g, o) >= now:
                         break
                     if self.fits(g, o):
@@ -147,7 +155,7 @@ def round_relaxation(
 ) -> dict[int, Pick]:
     """Whole-group picks for one movement from its LP; `free` is updated in place."""
     options = {g: opts for k, opts in enumerate(classes.options) for g in classes.members[k]}
-    fitter = Fitter(c, free, options, cost)
+    fitter = Fitter(c, free, options.__getitem__, cost)
     first = classes.piece.first
     for k, groups in enumerate(classes.members):
         values = relaxation.values[first[k] : first[k + 1]].copy()
