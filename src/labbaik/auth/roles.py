@@ -35,12 +35,16 @@ class Scope(enum.StrEnum):
     AUDIT_READ = "audit:read"
     HEALTH_READ = "health:read"
     OWN_RECORD = "own:read"
+    TAFWEEJ_READ = "tafweej:read"  # the Tafweej schedules of the actor's groups (all: read_all)
+    TAFWEEJ_MANAGE = "tafweej:manage"  # a season's places, routes, movements, groups' wishes
+    TAFWEEJ_PLAN = "tafweej:plan"  # run, publish and re-plan the season's schedule
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.PILGRIM: frozenset({Scope.OWN_RECORD}),
     Role.COMPANY: frozenset(
         {Scope.REGISTRY_READ, Scope.REGISTRY_WRITE, Scope.REGISTRY_IMPORT, Scope.PASSPORT_READ}
+        | {Scope.TAFWEEJ_READ}
     ),
     Role.PROVIDER: frozenset(),
     Role.FIELD_WORKER: frozenset({Scope.PILGRIM_LOOKUP}),
@@ -61,6 +65,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.SEASON_MANAGE,
             Scope.COMPANY_MANAGE,
             Scope.AUDIT_READ,
+            Scope.TAFWEEJ_READ,
+            Scope.TAFWEEJ_MANAGE,
+            Scope.TAFWEEJ_PLAN,
         }
     ),
     Role.ADMIN: frozenset(Scope),
