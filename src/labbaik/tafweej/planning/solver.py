@@ -17,6 +17,7 @@ import numpy as np
 
 from labbaik.tafweej.planning import lp
 from labbaik.tafweej.planning.errors import Infeasible, PlannerFailed, Shortfall
+from labbaik.tafweej.planning.exact import EXACT_LIMIT, binaries, solve_exact
 from labbaik.tafweej.planning.format import Instance, Schedule
 from labbaik.tafweej.planning.greedy import greedy_starts, to_schedule
 from labbaik.tafweej.planning.model import Compiled, compile_instance
@@ -43,8 +44,18 @@ def plan(instance: Instance, *, time_limit: float, progress: Progress | None = N
     say("greedy", 1, 1)
 
     bound, reusable = lower_bound(c, deadline=deadline, say=say)
-    starts = _primal(c, reusable, deadline=deadline, say=say)
+    starts, failure = _primal(c, reusable, deadline=deadline, say=say)
     candidates = [s for s in (starts, baseline) if s is not None]
+    if binaries(c) <= EXACT_LIMIT:
+        say("exact", 0, 1)
+        seed = min(candidates, key=lambda s: _objective(c, s)) if candidates else None
+        exact = solve_exact(c, deadline=deadline, start=seed)
+        if exact.infeasible:
+            raise Infeasible([_whole_groups_shortfall(c, failure)])
+        if exact.starts is not None:
+            candidates.append(exact.starts)
+        bound = max(bound, exact.bound)
+        say("exact", 1, 1)
     if not candidates:
         raise PlannerFailed(
             "the LP relaxation is feasible but no schedule of whole groups was found "
@@ -61,6 +72,18 @@ def plan(instance: Instance, *, time_limit: float, progress: Progress | None = N
         )
     say("done", n_moves, n_moves)
     return schedule
+
+
+def _whole_groups_shortfall(c: Compiled, failure: tuple[int, list[int]] | None) -> Shortfall:
+    m, groups = failure if failure is not None else (0, [])
+    return Shortfall(
+        movement=c.movement_ids[m],
+        slots=tuple(sorted({t for g in groups for t in c.allowed[m][g]})),
+        groups=len(groups),
+        pilgrims=sum(c.sizes[g] for g in groups),
+        reason="the routes have room for them only if groups are split; "
+        "the exact model proves that whole groups do not fit",
+    )
 
 
 def _objective(c: Compiled, starts: list[list[tuple[int, int]]]) -> int:
@@ -137,7 +160,8 @@ def _primal(
     *,
     deadline: float,
     say: Progress,
-) -> list[list[tuple[int, int]]] | None:
+) -> tuple[list[list[tuple[int, int]]] | None, tuple[int, list[int]] | None]:
+    """The schedule movement by movement, or None and the movement and groups that failed."""
     free = c.capacity.astype(np.int64).tolist()
     starts: list[list[tuple[int, int]]] = []
     n_moves = len(c.movement_ids)
@@ -157,10 +181,11 @@ def _primal(
             left = (deadline - time.monotonic()) / (n_moves - m)
             relaxation = lp.solve(classes.piece, deadline=time.monotonic() + max(left, 0.5))
             if relaxation.unplaced.sum() > 1e-6:
-                return None
+                short = np.flatnonzero(relaxation.unplaced > 1e-6)
+                return None, (m, [g for k in short for g in classes.members[k]])
         try:
             picks = round_relaxation(c, classes, relaxation, free, objective_cost(c, m))
-        except RoundingFailed:
-            return None
+        except RoundingFailed as exc:
+            return None, (m, exc.groups)
         starts.append([picks[g] for g in range(len(c.group_ids))])
-    return starts
+    return starts, None
