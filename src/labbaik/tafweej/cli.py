@@ -191,3 +191,122 @@ def generate_command(
     _write(out, instance.to_json())
     pilgrims = sum(g.size for g in instance.groups)
     typer.echo(f"{groups} groups, {pilgrims} pilgrims, {len(instance.movements)} movements: {out}")
+
+
+# The season in the database ------------------------------------------------------------------
+
+
+@app.command("export")
+def export_command(
+    season: Annotated[int, typer.Option("--season", help="Hijri year of the season.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the instance.")],
+) -> None:
+    """Write the season's Tafweej data as an interchange instance (validated by the format)."""
+    from labbaik.auth.roles import system_actor  # noqa: PLC0415
+    from labbaik.db import session_scope  # noqa: PLC0415
+    from labbaik.tafweej import service  # noqa: PLC0415
+
+    try:
+        with session_scope() as session:
+            exported = service.export_instance(
+                session, hijri_year=season, actor=system_actor("cli")
+            )
+    except DomainError as exc:
+        raise _fail(exc) from None
+    _write(out, exported.instance.to_json(indent=1))
+    instance = exported.instance
+    pilgrims = sum(g.size for g in instance.groups)
+    typer.echo(
+        f"{len(instance.groups)} groups, {pilgrims} pilgrims, {len(instance.movements)} "
+        f"movements, {len(instance.routes)} routes: {out}"
+    )
+    if exported.left_out:
+        shown = ", ".join(exported.left_out[:10])
+        more = f" and {len(exported.left_out) - 10} more" if len(exported.left_out) > 10 else ""
+        typer.echo(f"left out (no Tafweej data or no pilgrims): {shown}{more}", err=True)
+
+
+@app.command("import-instance")
+def import_instance_command(
+    instance_path: Annotated[Path, typer.Argument(metavar="INSTANCE.json")],
+    season: Annotated[int, typer.Option("--season", help="Hijri year of the season.")],
+) -> None:
+    """Write an instance into a season; its groups are matched to the registry's by code."""
+    from labbaik.auth.roles import system_actor  # noqa: PLC0415
+    from labbaik.db import session_scope  # noqa: PLC0415
+    from labbaik.tafweej import service  # noqa: PLC0415
+
+    try:
+        instance = load_instance(instance_path)
+        with session_scope() as session:
+            summary = service.import_instance(
+                session, hijri_year=season, instance=instance, actor=system_actor("cli")
+            )
+    except DomainError as exc:
+        raise _fail(exc) from None
+    typer.echo(
+        f"imported {summary.movements} movements, {summary.routes} routes, "
+        f"{summary.groups} groups into {season} AH"
+    )
+    for line in summary.size_differences:
+        typer.echo(f"size differs (the registry's is kept): {line}", err=True)
+
+
+@app.command("plan-season")
+def plan_season_command(
+    season: Annotated[int, typer.Option("--season", help="Hijri year of the season.")],
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=1.0, help="Seconds the planner may take.")
+    ] = 60.0,
+    publish: Annotated[
+        bool, typer.Option("--publish", help="Publish the plan when the validator accepts it.")
+    ] = False,
+) -> None:
+    """Plan the season from the database, run the validator, and store the plan as a version.
+
+    Exit 2 when no schedule exists (with the reason), 1 when the validator refuses the plan.
+    """
+    from labbaik.auth.roles import system_actor  # noqa: PLC0415
+    from labbaik.db import session_scope  # noqa: PLC0415
+    from labbaik.tafweej import service  # noqa: PLC0415
+
+    actor = system_actor("cli")
+    console = Console(stderr=True)
+    try:
+        with (
+            session_scope() as session,
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as progress,
+        ):
+            plan = service.run_plan(
+                session,
+                hijri_year=season,
+                actor=actor,
+                time_limit=time_limit,
+                progress=_Bar(progress),
+            )
+            if publish and plan.valid:
+                plan = service.publish_plan(session, plan_id=plan.id, actor=actor)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"plan         version {plan.version} of {season} AH ({plan.id})")
+    typer.echo(f"groups       {plan.groups} ({plan.pilgrims} pilgrims)")
+    typer.echo(f"objective    {plan.objective} pilgrim-slots")
+    typer.echo(f"lower bound  {plan.lower_bound:.0f}")
+    typer.echo(f"gap          {plan.gap:.2%}" if plan.gap is not None else "gap          -")
+    typer.echo(f"seconds      {plan.seconds:.1f}")
+    if plan.greedy_objective is not None:
+        typer.echo(f"greedy       {plan.greedy_objective}")
+    typer.echo(f"validator    {'valid' if plan.valid else 'INVALID'}")
+    for line in plan.violations:
+        typer.echo(f"  {line}", err=True)
+    if plan.is_published:
+        typer.echo("published")
+    if not plan.valid:
+        raise typer.Exit(EXIT_INVALID)

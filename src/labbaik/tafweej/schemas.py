@@ -236,7 +236,9 @@ class PlanRead(_Read):
     parent_id: uuid.UUID | None
     objective: int
     lower_bound: float
-    gap: float | None = Field(description="(objective - lower bound) / objective; 0 when optimal.")
+    gap: float | None = Field(
+        description="(objective - lower bound) / lower bound; 0 when optimal, none without a bound."
+    )
     seconds: float
     greedy_objective: int | None
     valid: bool

@@ -48,9 +48,12 @@ Progress = Callable[[str, int, int], None]
 
 
 def _gap(objective: int, lower_bound: float) -> float | None:
+    # Relative to the bound, as the planner's own report gives it.
     if objective == 0:
         return 0.0
-    return max(0.0, (objective - lower_bound) / objective)
+    if lower_bound <= 0:
+        return None
+    return max(0.0, (objective - lower_bound) / lower_bound)
 
 
 def _read(row: Plan) -> PlanRead:
