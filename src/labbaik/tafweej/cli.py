@@ -55,6 +55,18 @@ class _Bar:
         self.progress.update(self.tasks[stage], completed=done, total=total)
 
 
+def planning_progress() -> Progress:
+    """The bar the planner's stages are shown on, on standard error, gone when it ends."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
 @app.command("plan")
 def plan_command(
     instance_path: Annotated[Path, typer.Argument(metavar="INSTANCE.json")],
@@ -70,17 +82,9 @@ def plan_command(
     from labbaik.tafweej.planning.greedy import greedy  # noqa: PLC0415 - solver loads on use
     from labbaik.tafweej.planning.solver import plan  # noqa: PLC0415
 
-    console = Console(stderr=True)
     try:
         instance = load_instance(instance_path)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
+        with planning_progress() as progress:
             schedule = plan(instance, time_limit=time_limit, progress=_Bar(progress))
         try:
             baseline: int | None = greedy(instance).objective

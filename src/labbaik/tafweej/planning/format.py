@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from labbaik.errors import FieldProblem
+from labbaik.errors import FieldProblem, InvalidInput
 from labbaik.tafweej.planning.errors import InvalidInstance, InvalidSchedule
 
 Slot = Annotated[int, Field(ge=0)]
@@ -231,26 +231,29 @@ def _located(loc: tuple[int | str, ...], data: Any) -> str:
     return text or "(root)"
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 def _count(problems: list[FieldProblem], what: str) -> str:
     return f"the {what} has {len(problems)} problem{'' if len(problems) == 1 else 's'}"
 
 
-def parse_instance(data: Any) -> Instance:
-    """An instance from decoded JSON; any problem raises InvalidInstance naming each field."""
+def _parse(model: type[M], data: Any, error: type[InvalidInput], what: str) -> M:
     try:
-        return Instance.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         problems = _validation_problems(exc, data)
-        raise InvalidInstance(_count(problems, "instance"), problems=problems) from None
+        raise error(_count(problems, what), problems=problems) from None
+
+
+def parse_instance(data: Any) -> Instance:
+    """An instance from decoded JSON; any problem raises InvalidInstance naming each field."""
+    return _parse(Instance, data, InvalidInstance, "instance")
 
 
 def parse_schedule(data: Any) -> Schedule:
     """A schedule from decoded JSON (its structure only; `check` judges it against an instance)."""
-    try:
-        return Schedule.model_validate(data)
-    except ValidationError as exc:
-        problems = _validation_problems(exc, data)
-        raise InvalidSchedule(_count(problems, "schedule"), problems=problems) from None
+    return _parse(Schedule, data, InvalidSchedule, "schedule")
 
 
 def _read_json(path: Path, error: type[InvalidInstance] | type[InvalidSchedule]) -> Any:
