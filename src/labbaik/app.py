@@ -26,6 +26,8 @@ from labbaik.registry import api as registry_api
 from labbaik.registry import import_pages
 from labbaik.registry import pages as registry_pages
 from labbaik.settings import Settings, get_settings
+from labbaik.tafweej import api as tafweej_api
+from labbaik.tafweej import pages as tafweej_pages
 from labbaik.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from labbaik.web.templating import render
 
@@ -185,6 +187,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         auth_pages.router,
         import_pages.router,
         registry_pages.router,
+        tafweej_api.router,
+        tafweej_pages.router,
     ):
         app.include_router(router)
     return app

@@ -12,6 +12,7 @@ from labbaik.auth import cli as auth_cli
 from labbaik.errors import DomainError
 from labbaik.registry import cli as registry_cli
 from labbaik.settings import UnsafeSettings, get_settings
+from labbaik.tafweej import cli as tafweej_cli
 
 app = typer.Typer(
     name="labbaik",
@@ -25,6 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(auth_cli.app, name="auth")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(registry_cli.passport_app, name="passport")
+app.add_typer(tafweej_cli.app, name="tafweej")
 
 
 @db_app.command("upgrade")

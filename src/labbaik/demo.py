@@ -37,6 +37,7 @@ from labbaik.registry.schemas import (
     SeasonCreate,
 )
 from labbaik.registry.tabular import Row
+from labbaik.tafweej import demo as tafweej_demo
 
 HIJRI_YEAR = 1447
 # 8 Dhu al-Hijjah 1447 by the Umm al-Qura calendar; a real season takes it from the sighting.
@@ -82,7 +83,7 @@ def build(session: Session, *, pilgrims: int, seed: int) -> None:
     """Everything of the demo season, in the caller's transaction."""
     rng = random.Random(seed)
     system = system_actor("demo")
-    registry.create_season(
+    season = registry.create_season(
         session,
         season_in=SeasonCreate(hijri_year=HIJRI_YEAR, name=f"Hajj {HIJRI_YEAR}", day_8=DAY_8),
         actor=system,
@@ -115,6 +116,7 @@ def build(session: Session, *, pilgrims: int, seed: int) -> None:
                 _company_pilgrims(session, system, rng, company, share, hotels)
                 progress.advance(task, len(share))
     _accounts(session, system, companies)
+    tafweej_demo.build(session, season=season, actor=system, seed=seed)
 
 
 def _hotels(session: Session, system: Actor) -> dict[str, list[LodgingRead]]:

@@ -39,6 +39,9 @@ class Scope(enum.StrEnum):
     CARD_MANAGE = "card:manage"  # revoke, suspend, reinstate, replace those cards
     CARD_SCAN = "card:scan"  # verify a card and look its holder up
     CARD_KEYS = "card:keys"  # create and rotate the signing keys
+    TAFWEEJ_READ = "tafweej:read"  # the Tafweej schedules of the actor's groups (all: read_all)
+    TAFWEEJ_MANAGE = "tafweej:manage"  # a season's places, routes, movements, groups' wishes
+    TAFWEEJ_PLAN = "tafweej:plan"  # run, publish and re-plan the season's schedule
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
@@ -46,6 +49,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.COMPANY: frozenset(
         {Scope.REGISTRY_READ, Scope.REGISTRY_WRITE, Scope.REGISTRY_IMPORT, Scope.PASSPORT_READ}
         | {Scope.CARD_ISSUE, Scope.CARD_MANAGE}
+        | {Scope.TAFWEEJ_READ}
     ),
     Role.PROVIDER: frozenset(),
     Role.FIELD_WORKER: frozenset({Scope.PILGRIM_LOOKUP, Scope.CARD_SCAN}),
@@ -70,6 +74,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.CARD_ISSUE,
             Scope.CARD_MANAGE,
             Scope.CARD_SCAN,
+            Scope.TAFWEEJ_READ,
+            Scope.TAFWEEJ_MANAGE,
+            Scope.TAFWEEJ_PLAN,
         }
     ),
     Role.ADMIN: frozenset(Scope),
