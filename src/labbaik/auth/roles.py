@@ -34,17 +34,28 @@ class Scope(enum.StrEnum):
     ACCOUNT_MANAGE = "account:manage"
     AUDIT_READ = "audit:read"
     HEALTH_READ = "health:read"
+    HEALTH_WRITE = "health:write"  # enter a pilgrim's health record (a medic, their company)
+    HEALTH_COMPLIANCE = "health:compliance"  # vaccination compliance status, no clinical detail
     OWN_RECORD = "own:read"
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.PILGRIM: frozenset({Scope.OWN_RECORD}),
     Role.COMPANY: frozenset(
-        {Scope.REGISTRY_READ, Scope.REGISTRY_WRITE, Scope.REGISTRY_IMPORT, Scope.PASSPORT_READ}
+        {
+            Scope.REGISTRY_READ,
+            Scope.REGISTRY_WRITE,
+            Scope.REGISTRY_IMPORT,
+            Scope.PASSPORT_READ,
+            Scope.HEALTH_WRITE,
+            Scope.HEALTH_COMPLIANCE,
+        }
     ),
     Role.PROVIDER: frozenset(),
     Role.FIELD_WORKER: frozenset({Scope.PILGRIM_LOOKUP}),
-    Role.MEDIC: frozenset({Scope.PILGRIM_LOOKUP, Scope.HEALTH_READ}),
+    Role.MEDIC: frozenset(
+        {Scope.PILGRIM_LOOKUP, Scope.HEALTH_READ, Scope.HEALTH_WRITE, Scope.HEALTH_COMPLIANCE}
+    ),
     Role.OFFICER: frozenset(
         {Scope.PILGRIM_LOOKUP, Scope.REGISTRY_READ, Scope.REGISTRY_READ_ALL, Scope.PASSPORT_READ}
     ),
@@ -61,6 +72,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.SEASON_MANAGE,
             Scope.COMPANY_MANAGE,
             Scope.AUDIT_READ,
+            Scope.HEALTH_COMPLIANCE,
         }
     ),
     Role.ADMIN: frozenset(Scope),
