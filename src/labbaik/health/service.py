@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from labbaik.auth import service as auth_service
 from labbaik.auth.roles import Actor, Scope, system_actor
 from labbaik.errors import FieldProblem, Forbidden
+from labbaik.health import ips
 from labbaik.health import rules as rules_engine
 from labbaik.health.crypto import Keyring, Sealed, keyring
 from labbaik.health.errors import HealthRecordNotFound, ReasonRequired, RulesRejected
@@ -618,3 +619,69 @@ def rotate_key(session: Session, *, keys: Keyring, actor: Actor, batch: int = 50
 def key_usage(session: Session) -> dict[str, int]:
     rows = session.execute(select(HealthRecord.key_id, func.count()).group_by(HealthRecord.key_id))
     return {str(key_id): int(count) for key_id, count in rows}
+
+
+# FHIR IPS ----------------------------------------------------------------------------------------
+
+
+def _from_ips(old: HealthData | None, new: HealthData) -> HealthData:
+    """The summary replaces the clinical lists; doses proved by a signed certificate stay,
+    and a dose already known keeps where it came from."""
+    if old is None:
+        return new
+    doses = []
+    for dose in new.immunizations:
+        known = next((d for d in old.immunizations if _same_dose(d, dose)), None)
+        doses.append(known or dose)
+    doses += [d for d in old.immunizations if d.source == "dcc" and not any(d is k for k in doses)]
+    return old.model_copy(
+        update={
+            "blood_type": new.blood_type or old.blood_type,
+            "allergies": new.allergies,
+            "conditions": new.conditions,
+            "medications": new.medications,
+            "immunizations": doses,
+        }
+    )
+
+
+def import_ips(
+    session: Session, *, pilgrim_id: uuid.UUID, raw: bytes | str, actor: Actor
+) -> ComplianceRead:
+    """Read an IPS bundle into the record; a bad bundle is refused whole with every problem."""
+    auth_service.require(actor, Scope.HEALTH_WRITE)
+    lookup = actor.can(Scope.HEALTH_READ)
+    pilgrim = _pilgrim(session, pilgrim_id=pilgrim_id, actor=actor, lookup=lookup)
+    bundle = ips.load(raw)
+    ips.check(bundle)
+    ips.check_subject(bundle, pilgrim_id=pilgrim.id)
+    new = ips.to_record(bundle)
+    row = session.get(HealthRecord, pilgrim.id)
+    data = _from_ips(unseal(row) if row is not None else None, new)
+    row = _store(
+        session, pilgrim=pilgrim, row=row, data=data, actor=actor, action="health.import_ips"
+    )
+    return _compliance(row, pilgrim.id)
+
+
+def export_ips(
+    session: Session, *, pilgrim_id: uuid.UUID, actor: Actor, reason: str
+) -> dict[str, Any]:
+    """The record as an IPS document bundle: a read like any other, so audited with its reason."""
+    _require_clinical(actor, pilgrim_id)
+    reason = _require_reason(actor, pilgrim_id, reason)
+    person = registry_service.get_pilgrim(
+        session, pilgrim_id=pilgrim_id, actor=actor, reason=reason
+    )
+    row = session.get(HealthRecord, person.id)
+    _audit_read(session, actor=actor, pilgrim_id=person.id, what="export_ips", reason=reason)
+    if row is None:
+        raise HealthRecordNotFound("this pilgrim has no health record yet")
+    facts = ips.PatientFacts(
+        pilgrim_id=person.id,
+        family=person.surname,
+        given=person.given_names,
+        gender=person.sex,
+        birth_date=person.date_of_birth,
+    )
+    return ips.to_bundle(unseal(row), patient=facts, now=utcnow())
