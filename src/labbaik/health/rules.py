@@ -31,8 +31,8 @@ def applies(rule: VaccinationRuleIn, *, origin: str, transit: list[str]) -> bool
 def _protects(rule: VaccinationRuleIn, dose: Immunization) -> bool:
     if dose.vaccine is not None and dose.vaccine.key in rule.vaccines:
         return True
-    target = rule.target_disease.key
-    return any(d.key == target for d in dose.target_diseases)
+    target = rule.target_disease
+    return any(d.code == target.code and d.system == target.system for d in dose.target_diseases)
 
 
 def _last_valid_day(rule: VaccinationRuleIn, dose: Immunization) -> date | None:
