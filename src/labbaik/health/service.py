@@ -696,7 +696,7 @@ _BULK = 2_000
 def _insert_many(session: Session, rows: list[dict[str, Any]]) -> int:
     # The table's own insert, one executemany: the ORM's bookkeeping per row costs more here
     # than the encryption does.
-    session.connection().execute(insert(HealthRecord.__table__), rows)
+    session.connection().execute(insert(HealthRecord), rows)
     return len(rows)
 
 
