@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from labbaik.health import ips, service
 from labbaik.health.errors import BundleRejected
 from labbaik.health.models import HealthRecord
-from tests.health.conftest import DATA
+from tests.health.conftest import DATA, record
 
 READ = "pre-departure check"
 EXAMPLE = (DATA / "ips_example.json").read_bytes()
@@ -104,12 +104,27 @@ class TestChecks:
         assert "AllergyIntolerance.code is coded in" in message
         assert "SNOMED CT" in message
 
-    def test_a_vaccine_coded_only_as_text_is_refused(self) -> None:
+    def test_a_vaccine_named_only_in_words_is_refused(self) -> None:
         bundle = example()
-        del bundle["entry"][11]["resource"]["vaccineCode"]["coding"]
+        dose = bundle["entry"][11]["resource"]
+        del dose["vaccineCode"]["coding"]
+        del dose["protocolApplied"]
         [(path, message)] = problems_of(bundle)
         assert path == "entry[11].resource.vaccineCode.coding"
         assert "CVX" in message
+
+    def test_a_vaccine_in_words_with_a_coded_disease_is_accepted(self) -> None:
+        bundle = example()
+        del bundle["entry"][11]["resource"]["vaccineCode"]["coding"]
+        ips.check(bundle)
+        dose = ips.to_record(bundle).immunizations[0]
+        assert (dose.vaccine, dose.target_diseases[0].code) == (None, "23511006")
+
+    def test_a_condition_in_a_clinicians_words_is_kept(self) -> None:
+        bundle = example()
+        del bundle["entry"][4]["resource"]["code"]["coding"]
+        ips.check(bundle)
+        assert ips.to_record(bundle).conditions[0].code is None
 
     def test_an_entry_in_the_wrong_section_is_named(self) -> None:
         bundle = example()
@@ -196,6 +211,17 @@ class TestImport:
         )
         ips.check(copy.deepcopy(bundle))
         assert ips.to_record(bundle).allergies == []
+
+    def test_a_record_entered_by_hand_exports_and_re_imports(self, session: Session, world) -> None:
+        medic = world.actor("medic")
+        service.save_record(session, pilgrim_id=world.pilgrim_a.id, data=record(), actor=medic)
+        bundle = service.export_ips(
+            session, pilgrim_id=world.pilgrim_a.id, actor=medic, reason=READ
+        )
+        back = ips.to_record(bundle)
+        assert back.immunizations[0].date == record().immunizations[0].date
+        assert back.immunizations[0].dose_number is None
+        assert [a.text for a in back.allergies] == ["Penicillin", "Dust mites"]
 
     def test_a_summary_of_another_pilgrim_is_refused(self, session: Session, world) -> None:
         medic = world.actor("medic")

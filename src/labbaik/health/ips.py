@@ -222,31 +222,19 @@ class _Checker:
     def _codes(self, entry: _Entry) -> None:
         res, path, kind = entry.resource, entry.path, entry.kind
         if kind == "AllergyIntolerance":
-            self._concept(res.get("code"), f"{path}.code", "AllergyIntolerance.code", True)
+            self._concept(res.get("code"), f"{path}.code", "AllergyIntolerance.code")
         elif kind == "Condition":
-            self._concept(res.get("code"), f"{path}.code", "Condition.code", True)
+            self._concept(res.get("code"), f"{path}.code", "Condition.code")
         elif kind == "MedicationStatement":
             concept = res.get("medicationCodeableConcept")
             if concept is not None:
-                self._concept(concept, f"{path}.medicationCodeableConcept", "Medication.code", True)
+                self._concept(concept, f"{path}.medicationCodeableConcept", "Medication.code")
             elif not res.get("medicationReference"):
                 self.problem(path, "a MedicationStatement names its medication")
         elif kind == "Medication":
-            self._concept(res.get("code"), f"{path}.code", "Medication.code", True)
+            self._concept(res.get("code"), f"{path}.code", "Medication.code")
         elif kind == "Immunization":
-            self._concept(
-                res.get("vaccineCode"), f"{path}.vaccineCode", "Immunization.vaccineCode", True
-            )
-            if not res.get("occurrenceDateTime"):
-                self.problem(f"{path}.occurrenceDateTime", "the day the dose was given is needed")
-            for pindex, applied in enumerate(res.get("protocolApplied") or []):
-                for tindex, target in enumerate(applied.get("targetDisease") or []):
-                    self._concept(
-                        target,
-                        f"{path}.protocolApplied[{pindex}].targetDisease[{tindex}]",
-                        "Immunization.targetDisease",
-                        True,
-                    )
+            self._immunization(res, path)
         if kind in CLINICAL_STATUS and res.get("clinicalStatus"):
             for cindex, coding in enumerate(res["clinicalStatus"].get("coding") or []):
                 if coding.get("system") != CLINICAL_STATUS[kind]:
@@ -255,22 +243,48 @@ class _Checker:
                         f"the clinical status is coded in {CLINICAL_STATUS[kind]}",
                     )
 
-    def _concept(self, concept: Any, path: str, element: str, required: bool) -> None:
+    def _immunization(self, res: dict[str, Any], path: str) -> None:
+        if not res.get("occurrenceDateTime"):
+            self.problem(f"{path}.occurrenceDateTime", "the day the dose was given is needed")
+        targeted = False
+        for pindex, applied in enumerate(res.get("protocolApplied") or []):
+            for tindex, target in enumerate(applied.get("targetDisease") or []):
+                tpath = f"{path}.protocolApplied[{pindex}].targetDisease[{tindex}]"
+                targeted |= self._concept(
+                    target, tpath, "Immunization.targetDisease", text_ok=False
+                )
+        # A dose is judged by its vaccine or the disease it protects against: one of the two
+        # must be coded.
+        self._concept(
+            res.get("vaccineCode"),
+            f"{path}.vaccineCode",
+            "Immunization.vaccineCode",
+            text_ok=targeted,
+        )
+
+    def _concept(self, concept: Any, path: str, element: str, *, text_ok: bool = True) -> bool:
+        """Whether the concept is coded in a system IPS binds the element to.
+
+        IPS binds allergies, problems and medicines with "preferred" strength, so a clinician's
+        words alone are kept (text_ok); a coding, where there is one, must be of the right system.
+        """
         if not concept:
-            if required:
-                self.problem(path, "a code is required here")
-            return
+            self.problem(path, "a code is required here")
+            return False
         allowed = SYSTEMS[element]
         codings = concept.get("coding") or []
         if not codings:
-            self.problem(f"{path}.coding", f"code it in {_names(allowed)}, not only as text")
-            return
+            if not (text_ok and concept.get("text")):
+                self.problem(f"{path}.coding", f"code it in {_names(allowed)}, not only as text")
+            return False
         if not any(c.get("system") in allowed for c in codings):
             systems = ", ".join(str(c.get("system")) for c in codings)
             self.problem(
                 f"{path}.coding",
                 f"{element} is coded in {_names(allowed)}; this one uses {systems}",
             )
+            return False
+        return True
 
 
 def _has_coding(concept: Any, system: str, code: str) -> bool:
@@ -588,8 +602,11 @@ def to_bundle(data: HealthData, *, patient: PatientFacts, now: datetime) -> dict
                 applied["targetDisease"] = [
                     _concept_of(t, t.display or t.code) for t in dose.target_diseases
                 ]
+            # R4 requires a dose number once protocolApplied is there; "unknown" when it is not.
             if dose.dose_number:
                 applied["doseNumberPositiveInt"] = dose.dose_number
+            else:
+                applied["doseNumberString"] = "unknown"
             res["protocolApplied"] = [applied]
         add(IMMUNIZATIONS, res)
     if data.blood_type:

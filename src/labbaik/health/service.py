@@ -518,15 +518,14 @@ def _store(
     action: str,
 ) -> HealthRecord:
     sealed = seal(data, pilgrim_id=pilgrim.id)
+    rules = _rule_set(session, pilgrim.season_id)
     now = utcnow()
     if row is None:
         row = HealthRecord(pilgrim_id=pilgrim.id, created_at=now)
-        session.add(row)
     row.key_id, row.sealed = sealed.key_id, sealed.blob
     row.updated_at, row.updated_by = now, actor.username
-    _set_compliance(
-        row, data, nationality=pilgrim.nationality, rules=_rule_set(session, pilgrim.season_id)
-    )
+    _set_compliance(row, data, nationality=pilgrim.nationality, rules=rules)
+    session.add(row)
     session.flush()
     auth_service.record(
         session,
