@@ -8,10 +8,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from labbaik.auth.deps import ApiActor
 from labbaik.health import service
 from labbaik.health.schemas import (
+    CertificateRead,
     CompliancePage,
     ComplianceRead,
     HealthData,
@@ -79,6 +81,27 @@ def export_ips(
     session: DbSession, actor: ApiActor, pilgrim_id: uuid.UUID, reason: Reason = ""
 ) -> dict[str, Any]:
     return service.export_ips(session, pilgrim_id=pilgrim_id, actor=actor, reason=reason)
+
+
+class CertificateIn(BaseModel):
+    text: str = Field(min_length=1, max_length=8000, description="The QR text, 'HC1:...'.")
+
+
+@router.post("/pilgrims/{pilgrim_id}/certificates")
+def record_certificate(
+    session: DbSession, actor: ApiActor, pilgrim_id: uuid.UUID, certificate: CertificateIn
+) -> CertificateRead:
+    """Verify an EU DCC / WHO GDHCN certificate and add the doses it proves (once)."""
+    return service.record_certificate(
+        session, pilgrim_id=pilgrim_id, text=certificate.text, actor=actor
+    )
+
+
+@router.post("/trust-list")
+async def load_trust_list(request: Request, session: DbSession, actor: ApiActor) -> dict[str, int]:
+    """Add signer certificates (PEM, or the JSON trust list) that certificates are checked with."""
+    added = service.load_trust_list(session, raw=await request.body(), actor=actor)
+    return {"added": added}
 
 
 @router.get("/compliance")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +14,9 @@ import typer
 from labbaik.auth.roles import system_actor
 from labbaik.db import session_scope
 from labbaik.errors import DomainError
-from labbaik.health import service
+from labbaik.health import dcc, service
 from labbaik.health.crypto import keyring
+from labbaik.kit.timeutil import utcnow
 
 app = typer.Typer(help="Health records, vaccination rules and certificates.", no_args_is_help=True)
 
@@ -97,3 +100,113 @@ def rotate_key() -> None:
         usage = service.key_usage(session)
     typer.echo(f"re-encrypted {count} records under key {keys.current!r}")
     typer.echo("records by key: " + (", ".join(f"{k}={n}" for k, n in usage.items()) or "none"))
+
+
+def _moment(text: str | None) -> datetime:
+    if not text:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        typer.echo(f"error [invalid_input]: --at {text!r} is not an ISO 8601 time", err=True)
+        raise typer.Exit(2) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _certificate_text(text: str) -> str:
+    return sys.stdin.read() if text == "-" else text
+
+
+def _print_result(result: dcc.Result) -> None:
+    typer.echo(f"verdict: {result.verdict.value}")
+    typer.echo(result.message)
+    lines = [
+        ("signer key id", result.kid),
+        ("issuer", result.issuer_country),
+        ("issued", result.issued_at.isoformat() if result.issued_at else None),
+        ("expires", result.expires_at.isoformat() if result.expires_at else None),
+        ("holder", result.name),
+        ("born", result.date_of_birth),
+    ]
+    for label, value in lines:
+        if value:
+            typer.echo(f"{label}: {value}")
+    for v in result.vaccinations:
+        dose = f"dose {v.dose}/{v.of_doses}" if v.dose else "dose"
+        typer.echo(
+            f"vaccination: disease {v.disease}, vaccine {v.vaccine} {v.product}, {dose} "
+            f"on {v.given} in {v.country} by {v.issuer}; certificate {v.certificate_id}"
+        )
+    for other in result.other_entries:
+        typer.echo(f"also: {other}")
+
+
+@app.command("verify-dcc")
+def verify_dcc(
+    text: Annotated[str, typer.Argument(help="The QR text, 'HC1:...' ('-': standard input).")],
+    trust: Annotated[Path, typer.Option(help="Trust list: PEM certificates or JSON (see docs).")],
+    at: Annotated[
+        str | None, typer.Option(help="Verify at this ISO 8601 time (default: now).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The verdict as JSON.")] = False,
+) -> None:
+    """Verify an EU DCC / WHO GDHCN certificate; exit 0 only when it is valid."""
+    moment = _moment(at)
+    try:
+        signers = dcc.parse_trust_list(trust.read_bytes())
+    except OSError as exc:
+        typer.echo(f"error: cannot read {trust}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+    except DomainError as exc:
+        raise _fail(exc) from None
+    result = dcc.verify(_certificate_text(text), signers, at=moment)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_result(result)
+    if result.verdict != dcc.Verdict.VALID:
+        raise typer.Exit(1)
+
+
+@app.command("load-trust")
+def load_trust(
+    file: Annotated[Path, typer.Argument(help="Trust list: PEM certificates or JSON.")],
+) -> None:
+    """Add signer certificates to the trust list that certificates are verified against."""
+    try:
+        raw = file.read_bytes()
+        with session_scope() as session:
+            added = service.load_trust_list(session, raw=raw, actor=system_actor("cli"))
+    except OSError as exc:
+        typer.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+    except DomainError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"added {added} signer certificate(s) to the trust list")
+
+
+@app.command("record-dcc")
+def record_dcc(
+    text: Annotated[str, typer.Argument(help="The QR text, 'HC1:...' ('-': standard input).")],
+    pilgrim: Annotated[uuid.UUID, typer.Option(help="The pilgrim's id.")],
+    at: Annotated[
+        str | None, typer.Option(help="Verify at this ISO 8601 time (default: now).")
+    ] = None,
+) -> None:
+    """Verify a pilgrim's certificate against the stored trust list and record its doses."""
+    moment = _moment(at)
+    try:
+        with session_scope() as session:
+            result = service.record_certificate(
+                session,
+                pilgrim_id=pilgrim,
+                text=_certificate_text(text),
+                actor=system_actor("cli"),
+                at=moment,
+            )
+    except DomainError as exc:
+        raise _fail(exc) from None
+    typer.echo(
+        f"{result.verdict}: {result.doses_added} dose(s) added; "
+        f"the pilgrim is {result.compliance.status}"
+    )

@@ -262,3 +262,15 @@ class RuleSetRead(BaseModel):
     valid_through: date
     rules: list[VaccinationRuleRead]
     updated_at: datetime
+
+
+class CertificateRead(BaseModel):
+    """What a signed health certificate proved, and what of it joined the record."""
+
+    verdict: str
+    message: str
+    issuer_country: str | None
+    issued_at: datetime | None
+    expires_at: datetime | None
+    doses_added: int
+    compliance: ComplianceRead
