@@ -28,17 +28,21 @@ def _fail(exc: DomainError) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        typer.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command("import-ips")
 def import_ips(
     file: Annotated[Path, typer.Argument(help="An IPS document Bundle (FHIR R4 JSON).")],
     pilgrim: Annotated[uuid.UUID, typer.Option(help="The pilgrim's id.")],
 ) -> None:
     """Read an International Patient Summary into a pilgrim's record; a bad one is refused whole."""
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        typer.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
+    raw = _read(file)
     try:
         with session_scope() as session:
             status = service.import_ips(
@@ -76,11 +80,7 @@ def load_rules(
     file: Annotated[Path, typer.Argument(help="A season's rules file (JSON).")],
 ) -> None:
     """Replace a season's vaccination rules and judge every pilgrim of it again."""
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        typer.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
+    raw = _read(file)
     try:
         rules_in = service.parse_rules(raw)
         with session_scope() as session:
@@ -152,11 +152,9 @@ def verify_dcc(
 ) -> None:
     """Verify an EU DCC / WHO GDHCN certificate; exit 0 only when it is valid."""
     moment = _moment(at)
+    raw = _read(trust)
     try:
-        signers = dcc.parse_trust_list(trust.read_bytes())
-    except OSError as exc:
-        typer.echo(f"error: cannot read {trust}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
+        signers = dcc.parse_trust_list(raw)
     except DomainError as exc:
         raise _fail(exc) from None
     result = dcc.verify(_certificate_text(text), signers, at=moment)
@@ -173,13 +171,10 @@ def load_trust(
     file: Annotated[Path, typer.Argument(help="Trust list: PEM certificates or JSON.")],
 ) -> None:
     """Add signer certificates to the trust list that certificates are verified against."""
+    raw = _read(file)
     try:
-        raw = file.read_bytes()
         with session_scope() as session:
             added = service.load_trust_list(session, raw=raw, actor=system_actor("cli"))
-    except OSError as exc:
-        typer.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
     except DomainError as exc:
         raise _fail(exc) from None
     typer.echo(f"added {added} signer certificate(s) to the trust list")

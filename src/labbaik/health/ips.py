@@ -509,6 +509,16 @@ def _concept_of(coding: Coding | None, text: str) -> dict[str, Any]:
     return out
 
 
+_NO_INFORMATION: tuple[tuple[str, str, str, str, str, str, dict[str, str]], ...] = (
+    (ALLERGIES, "AllergyIntolerance", "code", "patient", "no-allergy-info",
+     "No information about allergies", {}),
+    (PROBLEMS, "Condition", "code", "subject", "no-problem-info",
+     "No information about problems", {}),
+    (MEDICATIONS, "MedicationStatement", "medicationCodeableConcept", "subject",
+     "no-medication-info", "No information about medications", {"status": "unknown"}),
+)  # fmt: skip
+
+
 def _absent_concept(code: str, display: str) -> dict[str, Any]:
     return {"coding": [{"system": ABSENT_UNKNOWN, "code": code, "display": display}]}
 
@@ -545,12 +555,6 @@ def to_bundle(data: HealthData, *, patient: PatientFacts, now: datetime) -> dict
         if allergy.reaction:
             res["reaction"] = [{"manifestation": [{"text": allergy.reaction}]}]
         add(ALLERGIES, res)
-    if not data.allergies:
-        add(ALLERGIES, {
-            "resourceType": "AllergyIntolerance",
-            "code": _absent_concept("no-allergy-info", "No information about allergies"),
-            "patient": subject,
-        })  # fmt: skip
     for condition in data.conditions:
         res = {
             "resourceType": "Condition",
@@ -561,12 +565,6 @@ def to_bundle(data: HealthData, *, patient: PatientFacts, now: datetime) -> dict
         if condition.onset:
             res["onsetDateTime"] = condition.onset.isoformat()
         add(PROBLEMS, res)
-    if not data.conditions:
-        add(PROBLEMS, {
-            "resourceType": "Condition",
-            "code": _absent_concept("no-problem-info", "No information about problems"),
-            "subject": subject,
-        })  # fmt: skip
     for medication in data.medications:
         res = {
             "resourceType": "MedicationStatement",
@@ -577,15 +575,13 @@ def to_bundle(data: HealthData, *, patient: PatientFacts, now: datetime) -> dict
         if medication.dosage:
             res["dosage"] = [{"text": medication.dosage}]
         add(MEDICATIONS, res)
-    if not data.medications:
-        add(MEDICATIONS, {
-            "resourceType": "MedicationStatement",
-            "status": "unknown",
-            "medicationCodeableConcept": _absent_concept(
-                "no-medication-info", "No information about medications"
-            ),
-            "subject": subject,
-        })  # fmt: skip
+    # A required section with nothing to list says so with IPS's own "no information" code.
+    for listed, (section, kind, element, who, code, display, extra) in zip(
+        (data.allergies, data.conditions, data.medications), _NO_INFORMATION, strict=True
+    ):
+        if not listed:
+            add(section, {"resourceType": kind, element: _absent_concept(code, display),
+                          who: subject, **extra})  # fmt: skip
     for dose in data.immunizations:
         res = {
             "resourceType": "Immunization",
