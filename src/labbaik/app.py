@@ -21,6 +21,8 @@ from labbaik.auth import pages as auth_pages
 from labbaik.auth.deps import LoginRequired, PageActor
 from labbaik.db import engine_for
 from labbaik.errors import DomainError
+from labbaik.health import api as health_api
+from labbaik.health import pages as health_pages
 from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.registry import api as registry_api
 from labbaik.registry import import_pages
@@ -184,11 +186,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (
         auth_api.router,
         registry_api.router,
+        health_api.router,
         auth_pages.router,
         import_pages.router,
         registry_pages.router,
         tafweej_api.router,
         tafweej_pages.router,
+        health_pages.router,
     ):
         app.include_router(router)
     return app

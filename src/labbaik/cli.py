@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from labbaik.auth import cli as auth_cli
 from labbaik.errors import DomainError
+from labbaik.health import cli as health_cli
 from labbaik.registry import cli as registry_cli
 from labbaik.settings import UnsafeSettings, get_settings
 from labbaik.tafweej import cli as tafweej_cli
@@ -27,6 +28,7 @@ app.add_typer(auth_cli.app, name="auth")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(registry_cli.passport_app, name="passport")
 app.add_typer(tafweej_cli.app, name="tafweej")
+app.add_typer(health_cli.app, name="health")
 
 
 @db_app.command("upgrade")

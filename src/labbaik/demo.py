@@ -18,6 +18,7 @@ from labbaik.auth.roles import Actor, Role, system_actor
 from labbaik.auth.schemas import AccountCreate
 from labbaik.db import session_scope, upgrade
 from labbaik.errors import NotFound
+from labbaik.health import service as health
 from labbaik.kit.pagination import PageRequest
 from labbaik.registry import importer, mrz
 from labbaik.registry import service as registry
@@ -117,6 +118,7 @@ def build(session: Session, *, pilgrims: int, seed: int) -> None:
                 progress.advance(task, len(share))
     _accounts(session, system, companies)
     tafweej_demo.build(session, season=season, actor=system, seed=seed)
+    health.seed_demo(session, seed=seed, actor=system)
 
 
 def _hotels(session: Session, system: Actor) -> dict[str, list[LodgingRead]]:
@@ -313,7 +315,7 @@ def _logins(session: Session) -> list[DemoLogin]:
         Role.ADMIN: "everything, accounts too",
         Role.OFFICER: "every pilgrim, with passports",
         Role.FIELD_WORKER: "one pilgrim at a time, no passport data",
-        Role.MEDIC: "one pilgrim at a time (health arrives later)",
+        Role.MEDIC: "one pilgrim at a time, with the health record (/health)",
     }
     out = [
         DemoLogin(a.username, a.role, notes.get(a.role, ""))

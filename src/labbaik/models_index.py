@@ -4,5 +4,6 @@
 def import_all_models() -> None:
     import labbaik.auth.models  # noqa: PLC0415
     import labbaik.cards.models  # noqa: PLC0415
+    import labbaik.health.models  # noqa: PLC0415
     import labbaik.registry.models  # noqa: PLC0415
     import labbaik.tafweej.models  # noqa: F401, PLC0415

@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-secret-change-me"  # noqa: S105 - the default production refuses
 DEV_CARD_PASSPHRASE = "dev-card-passphrase-change-me"  # noqa: S105 - refused in production
+# The health record's development key (32 bytes, base64): production refuses it.
+DEV_HEALTH_KEY = "ZGV2LWhlYWx0aC1rZXktbm90LWZvci1wcm9kdWN0aW8="
+DEV_HEALTH_KEYS = '{"dev": "' + DEV_HEALTH_KEY + '"}'
 
 
 class UnsafeSettings(Exception):
@@ -42,6 +45,10 @@ class Settings(BaseSettings):
     card_key_passphrase: str = Field(default=DEV_CARD_PASSPHRASE, min_length=12)
     # The short issuer name in every card (CWT claim iss); part of each QR code, so short.
     card_issuer: str = Field(default="SA", min_length=1, max_length=16)
+    # The health record's AES-256-GCM keys: a JSON map of key id to a base64 32-byte key, and
+    # the id that encrypts new records (the others still decrypt until a rotation re-encrypts).
+    health_keys: str = DEV_HEALTH_KEYS
+    health_key_id: str = "dev"
 
     @property
     def is_production(self) -> bool:
@@ -59,6 +66,11 @@ class Settings(BaseSettings):
             raise UnsafeSettings(
                 "LABBAIK_SECRET_KEY must be set to a random value of 32 characters or more "
                 "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if DEV_HEALTH_KEY in self.health_keys or self.health_key_id == "dev":
+            raise UnsafeSettings(
+                "LABBAIK_HEALTH_KEYS and LABBAIK_HEALTH_KEY_ID must name a key of your own in "
+                'production (a JSON map such as \'{"2026a": "<base64 of 32 random bytes>"}\')'
             )
         return self
 

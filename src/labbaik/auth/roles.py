@@ -34,6 +34,8 @@ class Scope(enum.StrEnum):
     ACCOUNT_MANAGE = "account:manage"
     AUDIT_READ = "audit:read"
     HEALTH_READ = "health:read"
+    HEALTH_WRITE = "health:write"  # enter a pilgrim's health record (a medic, their company)
+    HEALTH_COMPLIANCE = "health:compliance"  # vaccination compliance status, no clinical detail
     OWN_RECORD = "own:read"
     CARD_ISSUE = "card:issue"  # issue cards to the pilgrims the actor may see
     CARD_MANAGE = "card:manage"  # revoke, suspend, reinstate, replace those cards
@@ -47,13 +49,23 @@ class Scope(enum.StrEnum):
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.PILGRIM: frozenset({Scope.OWN_RECORD}),
     Role.COMPANY: frozenset(
-        {Scope.REGISTRY_READ, Scope.REGISTRY_WRITE, Scope.REGISTRY_IMPORT, Scope.PASSPORT_READ}
+        {
+            Scope.REGISTRY_READ,
+            Scope.REGISTRY_WRITE,
+            Scope.REGISTRY_IMPORT,
+            Scope.PASSPORT_READ,
+            Scope.HEALTH_WRITE,
+            Scope.HEALTH_COMPLIANCE,
+        }
         | {Scope.CARD_ISSUE, Scope.CARD_MANAGE}
         | {Scope.TAFWEEJ_READ}
     ),
     Role.PROVIDER: frozenset(),
     Role.FIELD_WORKER: frozenset({Scope.PILGRIM_LOOKUP, Scope.CARD_SCAN}),
-    Role.MEDIC: frozenset({Scope.PILGRIM_LOOKUP, Scope.HEALTH_READ, Scope.CARD_SCAN}),
+    Role.MEDIC: frozenset(
+        {Scope.PILGRIM_LOOKUP, Scope.HEALTH_READ, Scope.HEALTH_WRITE, Scope.HEALTH_COMPLIANCE}
+        | {Scope.CARD_SCAN}
+    ),
     Role.OFFICER: frozenset(
         {Scope.PILGRIM_LOOKUP, Scope.REGISTRY_READ, Scope.REGISTRY_READ_ALL, Scope.PASSPORT_READ}
         | {Scope.CARD_SCAN}
@@ -77,6 +89,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.TAFWEEJ_READ,
             Scope.TAFWEEJ_MANAGE,
             Scope.TAFWEEJ_PLAN,
+            Scope.HEALTH_COMPLIANCE,
         }
     ),
     Role.ADMIN: frozenset(Scope),
