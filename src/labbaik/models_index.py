@@ -3,4 +3,5 @@
 
 def import_all_models() -> None:
     import labbaik.auth.models  # noqa: PLC0415
+    import labbaik.ledger.models  # noqa: PLC0415
     import labbaik.registry.models  # noqa: F401, PLC0415

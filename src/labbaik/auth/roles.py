@@ -35,6 +35,8 @@ class Scope(enum.StrEnum):
     AUDIT_READ = "audit:read"
     HEALTH_READ = "health:read"
     OWN_RECORD = "own:read"
+    LEDGER_READ = "ledger:read"  # balances and statements of any ledger account
+    LEDGER_WRITE = "ledger:write"  # open accounts and move money (other domains: as system)
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
@@ -61,6 +63,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.SEASON_MANAGE,
             Scope.COMPANY_MANAGE,
             Scope.AUDIT_READ,
+            Scope.LEDGER_READ,
+            Scope.LEDGER_WRITE,
         }
     ),
     Role.ADMIN: frozenset(Scope),
