@@ -22,6 +22,7 @@ from labbaik.auth.deps import LoginRequired, PageActor
 from labbaik.db import engine_for
 from labbaik.errors import DomainError
 from labbaik.kit.timeutil import to_riyadh, utcnow
+from labbaik.ledger import api as ledger_api
 from labbaik.registry import api as registry_api
 from labbaik.registry import import_pages
 from labbaik.registry import pages as registry_pages
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (
         auth_api.router,
         registry_api.router,
+        ledger_api.router,
         auth_pages.router,
         import_pages.router,
         registry_pages.router,

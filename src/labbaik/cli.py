@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from labbaik.auth import cli as auth_cli
 from labbaik.errors import DomainError
+from labbaik.ledger import cli as ledger_cli
 from labbaik.registry import cli as registry_cli
 from labbaik.settings import UnsafeSettings, get_settings
 
@@ -25,6 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(auth_cli.app, name="auth")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(registry_cli.passport_app, name="passport")
+app.add_typer(ledger_cli.app, name="ledger")
 
 
 @db_app.command("upgrade")

@@ -72,6 +72,8 @@ from labbaik.ledger.schemas import (
 )
 
 R = ResultCode
+# Holds released by one run of the expiry job (one transaction); the job repeats until done.
+EXPIRE_BATCH = 5_000
 ACCOUNT_FLAG_BITS = {
     AccountFlag.DEBITS_MUST_NOT_EXCEED_CREDITS: ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS,
     AccountFlag.CREDITS_MUST_NOT_EXCEED_DEBITS: ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS,
@@ -323,7 +325,9 @@ def create_transfers(
     return [CreateResult(id=t.id, result=c) for t, c in zip(transfers, codes, strict=True)]
 
 
-def expire_pending(session: Session, *, now: datetime | None = None, limit: int = 5_000) -> int:
+def expire_pending(
+    session: Session, *, now: datetime | None = None, limit: int = EXPIRE_BATCH
+) -> int:
     """Release pending transfers whose timeout has passed (a job); the number released."""
     now = as_utc(now) if now is not None else utcnow()
     resolved = TRANSFERS.alias("resolved")
