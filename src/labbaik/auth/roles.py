@@ -37,10 +37,15 @@ class Scope(enum.StrEnum):
     OWN_RECORD = "own:read"
     LEDGER_READ = "ledger:read"  # balances and statements of any ledger account
     LEDGER_WRITE = "ledger:write"  # open accounts and move money (other domains: as system)
+    WALLET_OWN = "wallet:own"  # the pilgrim's own wallet: top up, pay, passkeys, statement
+    WALLET_READ_ALL = "wallet:read_all"  # any pilgrim's wallet and history
+    WALLET_MANAGE = "wallet:manage"  # open wallets for pilgrims
+    MERCHANT_MANAGE = "merchant:manage"  # onboard merchants, bind accounts, pay them out
+    MERCHANT_TILL = "merchant:till"  # the merchant's own till: take payments, refund, takings
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
-    Role.PILGRIM: frozenset({Scope.OWN_RECORD}),
+    Role.PILGRIM: frozenset({Scope.OWN_RECORD, Scope.WALLET_OWN}),
     Role.COMPANY: frozenset(
         {Scope.REGISTRY_READ, Scope.REGISTRY_WRITE, Scope.REGISTRY_IMPORT, Scope.PASSPORT_READ}
     ),
@@ -51,7 +56,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         {Scope.PILGRIM_LOOKUP, Scope.REGISTRY_READ, Scope.REGISTRY_READ_ALL, Scope.PASSPORT_READ}
     ),
     Role.BAGGAGE_HANDLER: frozenset(),
-    Role.MERCHANT: frozenset(),
+    Role.MERCHANT: frozenset({Scope.MERCHANT_TILL}),
     Role.OPERATOR: frozenset(
         {
             Scope.REGISTRY_READ,
@@ -65,6 +70,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.AUDIT_READ,
             Scope.LEDGER_READ,
             Scope.LEDGER_WRITE,
+            Scope.WALLET_READ_ALL,
+            Scope.WALLET_MANAGE,
+            Scope.MERCHANT_MANAGE,
         }
     ),
     Role.ADMIN: frozenset(Scope),
