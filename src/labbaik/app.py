@@ -27,6 +27,8 @@ from labbaik.registry import api as registry_api
 from labbaik.registry import import_pages
 from labbaik.registry import pages as registry_pages
 from labbaik.settings import Settings, get_settings
+from labbaik.wallet import api as wallet_api
+from labbaik.wallet import pages as wallet_pages
 from labbaik.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from labbaik.web.templating import render
 
@@ -184,6 +186,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         auth_api.router,
         registry_api.router,
         ledger_api.router,
+        wallet_api.router,
+        wallet_api.merchant_router,
+        wallet_pages.router,
         auth_pages.router,
         import_pages.router,
         registry_pages.router,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from labbaik.auth.roles import Actor, system_actor
@@ -110,3 +113,28 @@ def top_up(
     )
     deliver_directly(session, gateway)
     session.commit()
+
+
+@pytest.fixture
+def api(engine: Engine, world: World, settings: Settings) -> Iterator[TestClient]:
+    """The app with the wallet's test settings, as phones and merchants' systems call it."""
+    from labbaik.app import create_app  # noqa: PLC0415
+
+    url = engine.url.render_as_string(hide_password=False)
+    app_settings = settings.model_copy(update={"database_url": url})
+    with TestClient(create_app(app_settings, engine=engine)) as client:
+        yield client
+
+
+def deliver_over_http(session: Session, gateway: SandboxGateway, client: TestClient) -> list[int]:
+    """The sandbox POSTs its webhooks to the app's real endpoint; the statuses it got."""
+    statuses: list[int] = []
+
+    def post(body: bytes, headers: dict[str, str]) -> int:
+        response = client.post("/api/v1/wallet/gateway/webhook", content=body, headers=headers)
+        statuses.append(response.status_code)
+        return response.status_code
+
+    gateway.deliver(session, post=post)
+    session.commit()
+    return statuses

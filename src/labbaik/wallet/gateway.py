@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import json
 import secrets
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -253,3 +255,21 @@ class SandboxGateway:
                 accepted += 1
         session.flush()
         return accepted
+
+
+def http_poster(url: str, *, timeout: float = 10.0) -> Callable[[bytes, dict[str, str]], int]:
+    """POST a webhook to the platform over HTTP, as the gateway would; answers the status."""
+    if not url.startswith(("http://", "https://")):
+        raise InvalidInput(f"the webhook URL must be http(s), not {url!r}")
+
+    def post(body: bytes, headers: dict[str, str]) -> int:
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+        except (urllib.error.URLError, TimeoutError):
+            return 0
+
+    return post

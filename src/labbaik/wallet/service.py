@@ -554,6 +554,18 @@ def open_requests(session: Session, *, actor: Actor) -> list[PaymentRead]:
     return [payment_read(p, m) for p, m in rows]
 
 
+def till_requests(session: Session, *, actor: Actor, limit: int = 10) -> list[PaymentRead]:
+    """The till's latest requests to pilgrims' wallets, whatever became of them."""
+    merchant = merchants.merchant_of(session, actor=actor)
+    rows = session.scalars(
+        select(Payment)
+        .where(Payment.merchant_id == merchant.id, Payment.initiated_by == "merchant")
+        .order_by(Payment.created_at.desc())
+        .limit(limit)
+    )
+    return [payment_read(p, merchant) for p in rows]
+
+
 def confirm_payment(
     session: Session,
     *,
