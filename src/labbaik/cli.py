@@ -13,6 +13,7 @@ from labbaik.errors import DomainError
 from labbaik.ledger import cli as ledger_cli
 from labbaik.registry import cli as registry_cli
 from labbaik.settings import UnsafeSettings, get_settings
+from labbaik.wallet import cli as wallet_cli
 
 app = typer.Typer(
     name="labbaik",
@@ -27,6 +28,7 @@ app.add_typer(auth_cli.app, name="auth")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(registry_cli.passport_app, name="passport")
 app.add_typer(ledger_cli.app, name="ledger")
+app.add_typer(wallet_cli.app, name="wallet")
 
 
 @db_app.command("upgrade")

@@ -112,6 +112,14 @@ def get_merchant(session: Session, *, merchant_id: uuid.UUID, actor: Actor) -> M
     return MerchantRead.model_validate(merchant)
 
 
+def get_merchant_by_code(session: Session, *, code: str, actor: Actor) -> MerchantRead:
+    auth_service.require(actor, Scope.MERCHANT_MANAGE)
+    merchant = session.scalar(select(Merchant).where(Merchant.code == code.strip().upper()))
+    if merchant is None:
+        raise MerchantNotFound(f"no merchant {code.strip().upper()!r}")
+    return MerchantRead.model_validate(merchant)
+
+
 def set_active(
     session: Session, *, merchant_id: uuid.UUID, active: bool, actor: Actor
 ) -> MerchantRead:
