@@ -74,20 +74,21 @@ def transfer_flag_bits(t: TransferCreate) -> int:
     return sum(TRANSFER_FLAG_BITS[f] for f in t.flag_set)
 
 
-def begin_write(session: Session) -> None:
+def begin_write(session: Session, *, bound_waits: bool = True) -> None:
     """Make this transaction the one writer of the accounts it is about to read.
 
-    PostgreSQL: row locks come with SELECT ... FOR UPDATE; here only the wait is bounded.
+    PostgreSQL: row locks come with SELECT ... FOR UPDATE; here only the wait is bounded
+    (`lock_accounts` bounds its own wait in the same statement, so it passes False).
     SQLite has one writer at a time, but pysqlite begins a transaction only at the first
     write, so reads before it would see totals another writer is about to change. A write
     that changes nothing takes the database's write lock first (what BEGIN IMMEDIATE does).
     """
     conn = session.connection()
     try:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
-        else:
+        if conn.dialect.name != "postgresql":
             conn.execute(text("UPDATE ledger_account SET flags = flags WHERE 0 = 1"))
+        elif bound_waits:
+            conn.execute(text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
     except OperationalError as exc:
         raise busy(exc) from exc
 
@@ -138,8 +139,25 @@ def _chunks(values: list[Any]) -> list[list[Any]]:
     return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
 
 
+# The scalar subquery runs once, before the first row is locked: the lock wait is bounded
+# without a statement of its own (SET LOCAL would cost one more round trip per batch).
+# Only constants are formatted into the SQL text; every value is a bound parameter.
+_PG_LOCK = text(
+    "SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "  # noqa: S608
+    "credits_pending, entry_count FROM ledger_account "
+    "WHERE id = ANY(CAST(:ids AS uuid[])) "
+    f"AND (SELECT set_config('lock_timeout', '{LOCK_TIMEOUT_MS}', true)) IS NOT NULL "
+    "ORDER BY id FOR UPDATE"
+)
+
+
 def lock_accounts(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Acct]:
     """Read and lock the accounts, in id order on every path, so batches never deadlock."""
+    if not ids:
+        return {}
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(_PG_LOCK, {"ids": sorted(ids)})
+        return {row[0]: Acct(*row) for row in rows}
     found: dict[uuid.UUID, Acct] = {}
     cols = (
         _account.c.id,
@@ -152,9 +170,7 @@ def lock_accounts(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Acct
         _account.c.entry_count,
     )
     for chunk in _chunks(sorted(ids)):
-        stmt = select(*cols).where(_account.c.id.in_(chunk)).order_by(_account.c.id)
-        if conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
+        stmt = select(*cols).where(_account.c.id.in_(chunk))
         for row in conn.execute(stmt):
             found[row[0]] = Acct(*row)
     return found
@@ -201,8 +217,15 @@ def _resolution_code(flags: int) -> ResultCode:
     return R.PENDING_ALREADY_VOIDED
 
 
+_PG_EXISTING = text(
+    "SELECT id, fingerprint, result FROM ledger_transfer WHERE id = ANY(CAST(:ids AS uuid[]))"
+)
+
+
 def load_existing(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
     """Transfers already recorded under these ids: their fingerprint and first outcome."""
+    if conn.dialect.name == "postgresql":
+        return {tid: (fp, result) for tid, fp, result in conn.execute(_PG_EXISTING, {"ids": ids})}
     found: dict[uuid.UUID, tuple[str, str]] = {}
     t = _transfer.c
     for chunk in _chunks(ids):
@@ -534,34 +557,12 @@ class Batch:
 
     def write(self) -> None:
         """One UPDATE per touched account, then the transfers and entries, each as one batch."""
+        accounts = [self.accounts[i] for i in sorted(self.dirty)]
         try:
-            if self.dirty:
-                self.conn.execute(
-                    update(_account)
-                    .where(_account.c.id == bindparam("b_id"))
-                    .values(
-                        debits_posted=bindparam("b_dp"),
-                        credits_posted=bindparam("b_cp"),
-                        debits_pending=bindparam("b_dpend"),
-                        credits_pending=bindparam("b_cpend"),
-                        entry_count=bindparam("b_seq"),
-                    ),
-                    [
-                        {
-                            "b_id": a.id,
-                            "b_dp": a.dp,
-                            "b_cp": a.cp,
-                            "b_dpend": a.dpend,
-                            "b_cpend": a.cpend,
-                            "b_seq": a.seq,
-                        }
-                        for a in (self.accounts[i] for i in sorted(self.dirty))
-                    ],
-                )
-            if self.transfers:
-                self.conn.execute(_transfer.insert(), self.transfers)
-            if self.entries:
-                self.conn.execute(_entry.insert(), self.entries)
+            if self.conn.dialect.name == "postgresql":
+                self._write_postgresql(accounts)
+            else:
+                self._write_sqlite(accounts)
         except IntegrityError as exc:
             # Another batch recorded one of these ids (or resolved one of these pendings)
             # between our reads and our write: nothing was kept; a retry gets its answer.
@@ -570,6 +571,102 @@ class Batch:
             if is_lock_failure(exc):
                 raise busy(exc) from exc
             raise
+
+    def _write_sqlite(self, accounts: list[Acct]) -> None:
+        if accounts:
+            self.conn.execute(
+                update(_account)
+                .where(_account.c.id == bindparam("b_id"))
+                .values(
+                    debits_posted=bindparam("b_dp"),
+                    credits_posted=bindparam("b_cp"),
+                    debits_pending=bindparam("b_dpend"),
+                    credits_pending=bindparam("b_cpend"),
+                    entry_count=bindparam("b_seq"),
+                ),
+                [
+                    {
+                        "b_id": a.id,
+                        "b_dp": a.dp,
+                        "b_cp": a.cp,
+                        "b_dpend": a.dpend,
+                        "b_cpend": a.cpend,
+                        "b_seq": a.seq,
+                    }
+                    for a in accounts
+                ],
+            )
+        if self.transfers:
+            self.conn.execute(_transfer.insert(), self.transfers)
+        if self.entries:
+            self.conn.execute(_entry.insert(), self.entries)
+
+    def _write_postgresql(self, accounts: list[Acct]) -> None:
+        """The whole batch in one statement: one array a column, whatever the batch's size."""
+        params: dict[str, list[Any]] = {
+            "a_id": [a.id for a in accounts],
+            "a_dp": [a.dp for a in accounts],
+            "a_cp": [a.cp for a in accounts],
+            "a_dpend": [a.dpend for a in accounts],
+            "a_cpend": [a.cpend for a in accounts],
+            "a_seq": [a.seq for a in accounts],
+        }
+        for name in _TRANSFER_COLUMNS:
+            params["t_" + name] = [row[name] for row in self.transfers]
+        for name in _ENTRY_COLUMNS:
+            params["e_" + name] = [row[name] for row in self.entries]
+        self.conn.execute(_PG_WRITE, params)
+
+
+def _unnest(prefix: str, columns: dict[str, str]) -> str:
+    return ", ".join(f"CAST(:{prefix}{name} AS {kind}[])" for name, kind in columns.items())
+
+
+_TRANSFER_COLUMNS = {
+    "id": "uuid",
+    "debit_account_id": "uuid",
+    "credit_account_id": "uuid",
+    "amount": "bigint",
+    "currency": "varchar",
+    "code": "integer",
+    "reference": "varchar",
+    "flags": "integer",
+    "pending_id": "uuid",
+    "resolved_pending_id": "uuid",
+    "timeout_seconds": "integer",
+    "expires_at": "timestamptz",
+    "result": "varchar",
+    "fingerprint": "varchar",
+    "created_by": "varchar",
+    "created_at": "timestamptz",
+}
+_ENTRY_COLUMNS = {
+    "account_id": "uuid",
+    "seq": "bigint",
+    "transfer_id": "uuid",
+    "is_debit": "boolean",
+    "posted": "bigint",
+    "pending": "bigint",
+    "debits_posted": "bigint",
+    "credits_posted": "bigint",
+    "debits_pending": "bigint",
+    "credits_pending": "bigint",
+    "at": "timestamptz",
+}
+# The foreign key of an entry to its transfer is checked at the end of the statement, when
+# the transfers of the same statement are in place.
+_PG_WRITE = text(
+    "WITH accounts AS (UPDATE ledger_account AS a SET debits_posted = v.dp, "  # noqa: S608
+    "credits_posted = v.cp, debits_pending = v.dpend, credits_pending = v.cpend, "
+    "entry_count = v.seq FROM unnest("
+    "CAST(:a_id AS uuid[]), CAST(:a_dp AS bigint[]), CAST(:a_cp AS bigint[]), "
+    "CAST(:a_dpend AS bigint[]), CAST(:a_cpend AS bigint[]), CAST(:a_seq AS bigint[])"
+    ") AS v(id, dp, cp, dpend, cpend, seq) WHERE a.id = v.id RETURNING 1), "
+    f"transfers AS (INSERT INTO ledger_transfer ({', '.join(_TRANSFER_COLUMNS)}) "
+    f"SELECT * FROM unnest({_unnest('t_', _TRANSFER_COLUMNS)}) RETURNING 1) "
+    f"INSERT INTO ledger_entry ({', '.join(_ENTRY_COLUMNS)}) "
+    f"SELECT * FROM unnest({_unnest('e_', _ENTRY_COLUMNS)})"
+)
 
 
 def now_is_past(moment: datetime | None, now: datetime) -> bool:

@@ -288,7 +288,7 @@ def create_transfers(
     if not transfers:
         return []
     now = as_utc(now) if now is not None else utcnow()
-    engine.begin_write(session)
+    engine.begin_write(session, bound_waits=False)
     conn = session.connection()
     try:
         pendings = engine.load_pendings(
@@ -346,7 +346,7 @@ def expire_pending(
     )
     if not due:
         return 0
-    engine.begin_write(session)
+    engine.begin_write(session, bound_waits=False)
     conn = session.connection()
     try:
         pendings = engine.load_pendings(conn, set(due))
