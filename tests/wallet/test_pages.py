@@ -113,7 +113,7 @@ class TestTill:
         log_in(api, "merchant")
         page = api.get("/till?amount=12.50").text
         assert 'id="till-qr"' in page
-        assert "data:image/svg+xml;base64," in page
+        assert "data:image/svg+xml;charset=utf-8," in page
         assert "12.50 SAR" in page
         assert till.merchant.code in page
 
