@@ -142,13 +142,42 @@ def _chunks(values: list[Any]) -> list[list[Any]]:
 # The scalar subquery runs once, before the first row is locked: the lock wait is bounded
 # without a statement of its own (SET LOCAL would cost one more round trip per batch).
 # Only constants are formatted into the SQL text; every value is a bound parameter.
-_PG_LOCK = text(
+_PG_LOCKED = (
     "SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "  # noqa: S608
     "credits_pending, entry_count FROM ledger_account "
     "WHERE id = ANY(CAST(:ids AS uuid[])) "
     f"AND (SELECT set_config('lock_timeout', '{LOCK_TIMEOUT_MS}', true)) IS NOT NULL "
     "ORDER BY id FOR UPDATE"
 )
+_PG_LOCK = text(_PG_LOCKED)
+# The locks and the transfers already recorded, in one round trip. The transfers are read in
+# the snapshot taken before the lock wait, so a batch with the same ids that committed while
+# we waited is not seen here: its ids then collide on insert, and that batch answers "busy",
+# whose retry finds them.
+_PG_LOCK_AND_EXISTING = text(
+    f"WITH locked AS ({_PG_LOCKED}) "  # noqa: S608
+    "SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "
+    "credits_pending, entry_count, NULL AS fingerprint, NULL AS result FROM locked "
+    "UNION ALL SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, fingerprint, result "
+    "FROM ledger_transfer WHERE id = ANY(CAST(:tids AS uuid[]))"
+)
+
+
+def lock_and_load(
+    conn: Connection, account_ids: set[uuid.UUID], transfer_ids: list[uuid.UUID]
+) -> tuple[dict[uuid.UUID, Acct], dict[uuid.UUID, tuple[str, str]]]:
+    """Lock the accounts, then read the transfers already recorded under these ids."""
+    if conn.dialect.name != "postgresql":
+        return lock_accounts(conn, account_ids), load_existing(conn, transfer_ids)
+    accounts: dict[uuid.UUID, Acct] = {}
+    existing: dict[uuid.UUID, tuple[str, str]] = {}
+    rows = conn.execute(_PG_LOCK_AND_EXISTING, {"ids": sorted(account_ids), "tids": transfer_ids})
+    for row in rows:
+        if row[1] is None:
+            existing[row[0]] = (row[8], row[9])
+        else:
+            accounts[row[0]] = Acct(*row[:8])
+    return accounts, existing
 
 
 def lock_accounts(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Acct]:

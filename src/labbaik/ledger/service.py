@@ -299,9 +299,9 @@ def create_transfers(
             ids.update(i for i in (t.debit_account_id, t.credit_account_id) if i is not None)
         for p in pendings.values():
             ids.update((p.debit, p.credit))
-        accounts = engine.lock_accounts(conn, ids)
-        # Read after the locks: a batch that got there first has committed what it wrote.
-        existing = engine.load_existing(conn, list(dict.fromkeys(t.id for t in transfers)))
+        accounts, existing = engine.lock_and_load(
+            conn, ids, list(dict.fromkeys(t.id for t in transfers))
+        )
         resolutions = engine.load_resolutions(conn, set(pendings))
     except OperationalError as exc:
         if engine.is_lock_failure(exc):
