@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from labbaik.app import create_app
 from labbaik.settings import Settings
 from tests.conftest import PASSWORD, World
 from tests.test_browser import CHROMIUM_ARGS, chromium  # noqa: F401 - the fixture
-from tests.wallet.conftest import Pilgrim, Till
+from tests.wallet.conftest import Pilgrim, Till, free_socket, running
 
 # The browser sees pages, not the database: SQLite is enough here.
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
@@ -26,8 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"],
 def site(engine: Engine, world: World, settings: Settings) -> Iterator[str]:
     """The app on localhost (a passkey's relying party must be a name, not an address), with
     the sandbox gateway delivering its webhooks to it over HTTP by itself."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock = free_socket()
     base = f"http://localhost:{sock.getsockname()[1]}"
     app_settings = settings.model_copy(
         update={
@@ -37,20 +32,8 @@ def site(engine: Engine, world: World, settings: Settings) -> Iterator[str]:
             "webauthn_origins": [base],
         }
     )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(app_settings, engine=engine), log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start within 20 seconds"
-        time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with running(create_app(app_settings, engine=engine), sock):
+        yield base
 
 
 def test_a_pilgrim_tops_up_and_pays_above_the_limit_with_a_passkey(

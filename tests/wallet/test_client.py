@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -18,7 +14,7 @@ from labbaik.settings import Settings
 from labbaik.wallet.gateway import CARD_SUCCEEDS, SandboxGateway, http_poster
 from labbaik_client import LabbaikClient, LabbaikError
 from tests.conftest import World
-from tests.wallet.conftest import Pilgrim, Till
+from tests.wallet.conftest import Pilgrim, Till, free_socket, running
 
 
 @pytest.fixture
@@ -26,21 +22,10 @@ def server(engine: Engine, world: World, settings: Settings) -> Iterator[str]:
     """The app on the test database, served by uvicorn on a free local port."""
     url = engine.url.render_as_string(hide_password=False)
     app = create_app(settings.model_copy(update={"database_url": url}), engine=engine)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock = free_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start within 20 seconds"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with running(app, sock):
+        yield f"http://127.0.0.1:{port}"
 
 
 class TestLabbaikClient:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.orm import Session
 
 from labbaik.kit.pagination import PageRequest
-from labbaik.kit.timeutil import to_riyadh
+from labbaik.kit.timeutil import to_riyadh, utcnow
+from labbaik.ledger import service as ledger_service
 from labbaik.settings import Settings
 from labbaik.wallet import merchants
 from labbaik.wallet import service as wallet_service
@@ -21,10 +24,35 @@ from labbaik.wallet.errors import (
     StepUpRequired,
     WalletExists,
 )
-from labbaik.wallet.gateway import CARD_DECLINED, CARD_TIMEOUT, CardRejected, SandboxGateway
-from labbaik.wallet.schemas import PaymentConfirm, QuoteCreate, RefundCreate, TopUpCreate
+from labbaik.wallet.gateway import (
+    CARD_DECLINED,
+    CARD_SUCCEEDS,
+    CARD_TIMEOUT,
+    CardRejected,
+    SandboxGateway,
+)
+from labbaik.wallet.schemas import (
+    PaymentConfirm,
+    QuoteCreate,
+    RefundCreate,
+    TopUpCreate,
+    TopUpRead,
+)
 from tests.conftest import World
 from tests.wallet.conftest import OPERATOR, Pilgrim, Till, deliver_directly, top_up
+
+
+def _start(
+    session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, amount: int, card: str,
+    key: str | None = "t1",
+) -> TopUpRead:  # fmt: skip
+    return wallet_service.start_topup(
+        session,
+        actor=pilgrim.actor,
+        topup_in=TopUpCreate(amount=amount, card=card),
+        gateway=gateway,
+        idempotency_key=key,
+    )
 
 
 def _balance(session: Session, pilgrim: Pilgrim, settings: Settings) -> int:
@@ -70,13 +98,7 @@ class TestTopUp:
     def test_a_top_up_is_pending_until_the_gateway_confirms_it(
         self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, settings: Settings
     ) -> None:
-        topup = wallet_service.start_topup(
-            session,
-            actor=pilgrim.actor,
-            topup_in=TopUpCreate(amount=50_000, card="4242 4242 4242 4242"),
-            gateway=gateway,
-            idempotency_key="t1",
-        )
+        topup = _start(session, pilgrim, gateway, 50_000, "4242 4242 4242 4242")
         wallet = wallet_service.get_wallet(session, actor=pilgrim.actor, settings=settings)
         assert (topup.status, wallet.balance, wallet.pending_in) == ("pending", 0, 50_000)
         assert deliver_directly(session, gateway) == ["applied", "applied"]
@@ -88,13 +110,7 @@ class TestTopUp:
     def test_a_declined_card_releases_the_hold(
         self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, settings: Settings
     ) -> None:
-        topup = wallet_service.start_topup(
-            session,
-            actor=pilgrim.actor,
-            topup_in=TopUpCreate(amount=9_000, card=CARD_DECLINED),
-            gateway=gateway,
-            idempotency_key="t1",
-        )
+        topup = _start(session, pilgrim, gateway, 9_000, CARD_DECLINED)
         deliver_directly(session, gateway)
         wallet = wallet_service.get_wallet(session, actor=pilgrim.actor, settings=settings)
         assert (wallet.balance, wallet.pending_in) == (0, 0)
@@ -104,27 +120,24 @@ class TestTopUp:
     def test_a_gateway_timeout_is_settled_by_the_late_webhook(
         self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, settings: Settings
     ) -> None:
-        topup = wallet_service.start_topup(
-            session,
-            actor=pilgrim.actor,
-            topup_in=TopUpCreate(amount=7_000, card=CARD_TIMEOUT),
-            gateway=gateway,
-            idempotency_key="t1",
-        )
+        topup = _start(session, pilgrim, gateway, 7_000, CARD_TIMEOUT)
         assert (topup.status, topup.gateway_intent_id) == ("pending", None)
         deliver_directly(session, gateway)
         assert _balance(session, pilgrim, settings) == 7_000
 
+    def test_a_confirmation_after_the_hold_expired_still_credits_the_wallet(
+        self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, settings: Settings
+    ) -> None:
+        _start(session, pilgrim, gateway, 4_000, CARD_SUCCEEDS)
+        released = ledger_service.expire_pending(session, now=utcnow() + timedelta(days=2))
+        assert released == 1
+        assert deliver_directly(session, gateway) == ["applied", "applied"]
+        assert _balance(session, pilgrim, settings) == 4_000
+
     def test_duplicate_and_out_of_order_notifications_change_nothing(
         self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, settings: Settings
     ) -> None:
-        wallet_service.start_topup(
-            session,
-            actor=pilgrim.actor,
-            topup_in=TopUpCreate(amount=5_000, card="4242424242424242"),
-            gateway=gateway,
-            idempotency_key="t1",
-        )
+        _start(session, pilgrim, gateway, 5_000, "4242424242424242")
         # The success arrives before "processing", then everything arrives again.
         assert deliver_directly(session, gateway, newest_first=True) == ["applied", "stale"]
         assert deliver_directly(session, gateway, again=True) == ["duplicate", "duplicate"]
@@ -134,13 +147,7 @@ class TestTopUp:
         self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, settings: Settings
     ) -> None:
         with pytest.raises(CardRejected):
-            wallet_service.start_topup(
-                session,
-                actor=pilgrim.actor,
-                topup_in=TopUpCreate(amount=5_000, card="4242424242424241"),
-                gateway=gateway,
-                idempotency_key="t1",
-            )
+            _start(session, pilgrim, gateway, 5_000, "4242424242424241")
 
     def test_the_same_key_replays_the_first_answer(
         self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, settings: Settings
@@ -159,33 +166,15 @@ class TestTopUp:
     def test_the_same_key_with_another_amount_is_refused(
         self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway
     ) -> None:
-        wallet_service.start_topup(
-            session,
-            actor=pilgrim.actor,
-            topup_in=TopUpCreate(amount=5_000, card="4242424242424242"),
-            gateway=gateway,
-            idempotency_key="k",
-        )
+        _start(session, pilgrim, gateway, 5_000, "4242424242424242", key="k")
         with pytest.raises(IdempotencyKeyReused):
-            wallet_service.start_topup(
-                session,
-                actor=pilgrim.actor,
-                topup_in=TopUpCreate(amount=6_000, card="4242424242424242"),
-                gateway=gateway,
-                idempotency_key="k",
-            )
+            _start(session, pilgrim, gateway, 6_000, "4242424242424242", key="k")
 
     def test_a_top_up_without_a_key_is_refused(
         self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway
     ) -> None:
         with pytest.raises(IdempotencyKeyRequired):
-            wallet_service.start_topup(
-                session,
-                actor=pilgrim.actor,
-                topup_in=TopUpCreate(amount=5_000, card="4242424242424242"),
-                gateway=gateway,
-                idempotency_key=None,
-            )
+            _start(session, pilgrim, gateway, 5_000, "4242424242424242", key=None)
 
 
 class TestPay:

@@ -242,18 +242,21 @@ def pay_quote(
     return RedirectResponse(f"/wallet/pay/{found.id}", status_code=303)
 
 
+def _review_context(session: Session, actor: Actor, payment_id: uuid.UUID) -> dict[str, Any]:
+    return {
+        "payment": service.get_payment(session, actor=actor, payment_id=payment_id),
+        "money": money,
+        # A new key per page shown: a double tap sends the same one and pays once.
+        "key": uuid.uuid4().hex,
+        "has_passkey": bool(passkeys.list_passkeys(session, actor=actor)),
+    }
+
+
 @router.get("/wallet/pay/{payment_id}")
 def pay_review(
     request: Request, session: DbSession, actor: PageActor, payment_id: uuid.UUID
 ) -> Response:
-    found = service.get_payment(session, actor=actor, payment_id=payment_id)
-    context = {
-        "payment": found,
-        "money": money,
-        "key": uuid.uuid4().hex,
-        "has_passkey": bool(passkeys.list_passkeys(session, actor=actor)),
-    }
-    return render(request, "wallet/review.html", context)
+    return render(request, "wallet/review.html", _review_context(session, actor, payment_id))
 
 
 @router.post("/wallet/pay/{payment_id}/step-up", dependencies=[JsonCsrf])
@@ -290,13 +293,7 @@ def pay_confirm(
             idempotency_key=key,
         )
     except DomainError as exc:
-        found = service.get_payment(session, actor=actor, payment_id=payment_id)
-        context = {
-            "payment": found,
-            "money": money,
-            "key": uuid.uuid4().hex,
-            "has_passkey": bool(passkeys.list_passkeys(session, actor=actor)),
-        }
+        context = _review_context(session, actor, payment_id)
         return _fail(request, session, "wallet/review.html", exc, context)
     return RedirectResponse(f"/wallet/pay/{payment_id}", status_code=303)
 
@@ -363,6 +360,15 @@ def _till_context(
     }
 
 
+def _till_refused(
+    request: Request, session: Session, actor: Actor, settings: Settings, exc: DomainError
+) -> Response:
+    context = _till_context(session, actor, settings)
+    qr = merchants.merchant_qr(session, actor=actor, settings=settings)
+    context |= {"qr": qr, "qr_image": _qr_data_uri(qr.text), "amount": ""}
+    return _fail(request, session, "wallet/till.html", exc, context)
+
+
 @router.get("/till")
 def till(request: Request, session: DbSession, actor: PageActor, amount: str = "") -> Response:
     settings = _settings(request)
@@ -402,10 +408,7 @@ def till_request(
             settings=settings,
         )
     except DomainError as exc:
-        context = _till_context(session, actor, settings)
-        qr = merchants.merchant_qr(session, actor=actor, settings=settings)
-        context |= {"qr": qr, "qr_image": _qr_data_uri(qr.text), "amount": ""}
-        return _fail(request, session, "wallet/till.html", exc, context)
+        return _till_refused(request, session, actor, settings, exc)
     return RedirectResponse("/till", status_code=303)
 
 
@@ -428,10 +431,7 @@ def till_refund(
             idempotency_key=key,
         )
     except DomainError as exc:
-        context = _till_context(session, actor, settings)
-        qr = merchants.merchant_qr(session, actor=actor, settings=settings)
-        context |= {"qr": qr, "qr_image": _qr_data_uri(qr.text), "amount": ""}
-        return _fail(request, session, "wallet/till.html", exc, context)
+        return _till_refused(request, session, actor, settings, exc)
     return RedirectResponse("/till", status_code=303)
 
 

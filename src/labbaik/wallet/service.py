@@ -20,7 +20,7 @@ from labbaik.errors import Forbidden, InvalidInput
 from labbaik.kit.pagination import PageRequest
 from labbaik.kit.timeutil import RIYADH, as_utc, to_riyadh, utcnow
 from labbaik.ledger import service as ledger_service
-from labbaik.ledger.schemas import TransferCreate, TransferFlag
+from labbaik.ledger.schemas import ResultCode, TransferCreate, TransferFlag
 from labbaik.registry import service as registry_service
 from labbaik.settings import Settings
 from labbaik.wallet import idempotency, ledgering, merchants, passkeys
@@ -210,22 +210,7 @@ def start_topup(
         )
         session.add(topup)
         session.flush()
-        ledgering.move(
-            session,
-            [
-                TransferCreate(
-                    id=ledgering.transfer_id(topup.id, "hold"),
-                    debit_account_id=ledgering.system_account(ledgering.ACCOUNT_GATEWAY),
-                    credit_account_id=wallet.ledger_account_id,
-                    amount=topup.amount,
-                    currency=topup.currency,
-                    code=ledgering.TOPUP,
-                    reference=f"topup:{topup.id}",
-                    flags=[TransferFlag.PENDING],
-                    timeout_seconds=ledgering.TOPUP_TIMEOUT_SECONDS,
-                )
-            ],
-        )
+        ledgering.move(session, [_topup_credit(topup, wallet, leg="hold", pending=True)])
         try:
             intent = gateway.create_intent(
                 session,
@@ -283,6 +268,42 @@ def list_topups(session: Session, *, actor: Actor, limit: int = 20) -> list[TopU
     return [TopUpRead.model_validate(t) for t in rows]
 
 
+def _topup_credit(topup: TopUp, wallet: Wallet, *, leg: str, pending: bool) -> TransferCreate:
+    """Gateway clearing to the wallet: a hold while the charge is pending, or a plain credit."""
+    return TransferCreate(
+        id=ledgering.transfer_id(topup.id, leg),
+        debit_account_id=ledgering.system_account(ledgering.ACCOUNT_GATEWAY),
+        credit_account_id=wallet.ledger_account_id,
+        amount=topup.amount,
+        currency=topup.currency,
+        code=ledgering.TOPUP,
+        reference=f"topup:{topup.id}",
+        flags=[TransferFlag.PENDING] if pending else None,
+        timeout_seconds=ledgering.TOPUP_TIMEOUT_SECONDS if pending else None,
+    )
+
+
+def _resolve_hold(session: Session, topup: TopUp, flag: TransferFlag) -> ResultCode:
+    """Post or void the top-up's hold. A hold the ledger already let expire is no error: the
+    caller decides what the gateway's late word means."""
+    leg = "post" if flag == TransferFlag.POST_PENDING else "void"
+    results = ledger_service.create_transfers(
+        session,
+        transfers=[
+            TransferCreate(
+                id=ledgering.transfer_id(topup.id, leg),
+                pending_id=ledgering.transfer_id(topup.id, "hold"),
+                flags=[flag],
+                reference=f"topup:{topup.id}",
+            )
+        ],
+        actor=ledgering.LEDGER_ACTOR,
+    )
+    if results[0].result != ResultCode.PENDING_EXPIRED:
+        ledgering.check(results)
+    return results[0].result
+
+
 def handle_notification(
     session: Session,
     *,
@@ -336,56 +357,15 @@ def _apply(
     if topup.status != "pending":
         same = (topup.status == "succeeded") == (kind == "charge.succeeded")
         return "stale" if same else "conflict"
-    hold = ledgering.transfer_id(topup.id, "hold")
     if kind == "charge.succeeded":
-        results = ledger_service.create_transfers(
-            session,
-            transfers=[
-                TransferCreate(
-                    id=ledgering.transfer_id(topup.id, "post"),
-                    pending_id=hold,
-                    flags=[TransferFlag.POST_PENDING],
-                    reference=f"topup:{topup.id}",
-                )
-            ],
-            actor=ledgering.LEDGER_ACTOR,
-        )
-        if results[0].result.value == "pending_expired":
+        if _resolve_hold(session, topup, TransferFlag.POST_PENDING) == ResultCode.PENDING_EXPIRED:
             # The gateway took the money after the hold lapsed: credit it all the same.
             wallet = session.get(Wallet, topup.wallet_id)
             assert wallet is not None
-            ledgering.move(
-                session,
-                [
-                    TransferCreate(
-                        id=ledgering.transfer_id(topup.id, "late"),
-                        debit_account_id=ledgering.system_account(ledgering.ACCOUNT_GATEWAY),
-                        credit_account_id=wallet.ledger_account_id,
-                        amount=topup.amount,
-                        currency=topup.currency,
-                        code=ledgering.TOPUP,
-                        reference=f"topup:{topup.id}",
-                    )
-                ],
-            )
-        else:
-            ledgering.check(results)
+            ledgering.move(session, [_topup_credit(topup, wallet, leg="late", pending=False)])
         topup.status = "succeeded"
     else:
-        results = ledger_service.create_transfers(
-            session,
-            transfers=[
-                TransferCreate(
-                    id=ledgering.transfer_id(topup.id, "void"),
-                    pending_id=hold,
-                    flags=[TransferFlag.VOID_PENDING],
-                    reference=f"topup:{topup.id}",
-                )
-            ],
-            actor=ledgering.LEDGER_ACTOR,
-        )
-        if results[0].result.value != "pending_expired":
-            ledgering.check(results)
+        _resolve_hold(session, topup, TransferFlag.VOID_PENDING)
         topup.status = "failed"
         topup.failure_code = failure_code or "failed"
     topup.settled_at = utcnow()
