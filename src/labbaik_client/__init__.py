@@ -267,6 +267,7 @@ class LabbaikClient:
         pilgrim_id: uuid.UUID | None = None,
         wallet_id: uuid.UUID | None = None,
         note: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Payment:
         """Ask a pilgrim's wallet for a payment; poll `payment()` until the pilgrim confirms."""
         body: dict[str, Any] = {"amount": amount, "note": note}
@@ -274,7 +275,13 @@ class LabbaikClient:
             body["pilgrim_id"] = str(pilgrim_id)
         if wallet_id:
             body["wallet_id"] = str(wallet_id)
-        return _build(Payment, self._request("POST", "/api/v1/merchants/me/requests", body=body))
+        data = self._request(
+            "POST",
+            "/api/v1/merchants/me/requests",
+            body=body,
+            idempotency_key=self._key(idempotency_key),
+        )
+        return _build(Payment, data)
 
     def payment(self, payment_id: uuid.UUID) -> Payment:
         return _build(Payment, self._request("GET", f"/api/v1/merchants/me/payments/{payment_id}"))

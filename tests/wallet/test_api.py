@@ -204,6 +204,36 @@ class TestPayByApi:
         assert seen.json()["status"] == "paid"
 
 
+class TestTillRequests:
+    def test_a_retried_request_with_its_key_asks_the_pilgrim_once(
+        self, api: TestClient, world: World, pilgrim: Pilgrim, till: Till
+    ) -> None:
+        body = {"pilgrim_id": str(world.pilgrim_a.id), "amount": 700}
+        headers = world.headers("merchant") | {"Idempotency-Key": "till-7"}
+        first = api.post("/api/v1/merchants/me/requests", json=body, headers=headers).json()
+        again = api.post("/api/v1/merchants/me/requests", json=body, headers=headers).json()
+        assert again["id"] == first["id"]
+        waiting = api.get("/api/v1/wallet/requests", headers=world.headers("pilgrim")).json()
+        assert [w["id"] for w in waiting] == [first["id"]]
+
+    def test_an_operator_reads_a_wallet_s_history_and_the_read_is_audited(
+        self, api: TestClient, world: World, session: Session, gateway: SandboxGateway,
+        pilgrim: Pilgrim,
+    ) -> None:  # fmt: skip
+        _top_up(api, world, session, gateway, 2_000)
+        page = api.get(
+            f"/api/v1/wallets/{pilgrim.wallet.id}/history", headers=world.headers("operator")
+        ).json()
+        assert [(i["kind"], i["amount"], i["pending"]) for i in page["items"]] == [
+            ("topup", 2_000, True), ("topup", 2_000, False),
+        ]  # fmt: skip
+        audit = api.get(
+            "/api/v1/audit", params={"action": "wallet.history"}, headers=world.headers("operator")
+        )
+        assert audit.status_code == 200, audit.text
+        assert audit.json()["total"] == 1
+
+
 class TestScoping:
     def test_another_pilgrim_cannot_see_or_pay_with_this_wallet(
         self, api: TestClient, world: World, session: Session, pilgrim: Pilgrim, till: Till,

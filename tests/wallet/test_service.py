@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from labbaik.kit.pagination import PageRequest
@@ -400,3 +402,38 @@ class TestHistory:
             ("fee", -20, 7_980),
         ]
         assert page.items[-2].description == till.merchant.name
+
+
+class TestRefundFee:
+    @given(
+        amount=st.integers(min_value=1, max_value=10_000_000),
+        fee_bps=st.integers(min_value=0, max_value=1_000),
+        cuts=st.lists(st.integers(min_value=1, max_value=10_000_000), max_size=8),
+    )
+    def test_partial_refunds_give_back_the_whole_fee_and_never_more(
+        self, amount: int, fee_bps: int, cuts: list[int]
+    ) -> None:
+        fee = wallet_service.fee_for(amount, fee_bps)
+        refunded, fee_back = 0, 0
+        for cut in [*cuts, amount]:
+            part = min(cut, amount - refunded)
+            if part <= 0:
+                break
+            back = wallet_service.refund_fee(
+                fee=fee, amount=amount, refunded_before=refunded, refund=part
+            )
+            assert back >= 0
+            refunded, fee_back = refunded + part, fee_back + back
+            assert fee_back <= fee
+        assert (refunded, fee_back) == (amount, fee)
+
+
+class TestRiyadhDay:
+    def test_the_day_ends_at_midnight_in_riyadh_not_in_utc(self) -> None:
+        start, end = wallet_service.riyadh_day_bounds(datetime(2026, 5, 25, 20, 59, tzinfo=UTC))
+        assert (start, end) == (
+            datetime(2026, 5, 24, 21, 0, tzinfo=UTC),
+            datetime(2026, 5, 25, 21, 0, tzinfo=UTC),
+        )
+        after, _ = wallet_service.riyadh_day_bounds(datetime(2026, 5, 25, 21, 0, tzinfo=UTC))
+        assert after == end

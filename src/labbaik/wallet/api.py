@@ -122,6 +122,18 @@ def get_wallet(
     return service.get_wallet(session, actor=actor, settings=settings, wallet_id=wallet_id)
 
 
+@router.get("/wallets/{wallet_id}/history")
+def wallet_history(
+    session: DbSession,
+    actor: ApiActor,
+    wallet_id: uuid.UUID,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> HistoryPage:
+    """Any wallet's movements (operators; each read is audited)."""
+    return service.history(session, actor=actor, page=PageRequest(page, size), wallet_id=wallet_id)
+
+
 @router.get("/wallet/history")
 def my_history(
     session: DbSession,
@@ -321,9 +333,23 @@ def request_payment(
     actor: ApiActor,
     settings: AppSettings,
     request_in: PaymentRequestCreate,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=200,
+            description="Optional: a retry with the same key does not ask the pilgrim twice.",
+        ),
+    ] = None,
 ) -> PaymentRead:
     """Ask a pilgrim's wallet for a payment; it moves when the pilgrim confirms it."""
-    return service.request_payment(session, actor=actor, request_in=request_in, settings=settings)
+    return service.request_payment(
+        session,
+        actor=actor,
+        request_in=request_in,
+        settings=settings,
+        idempotency_key=idempotency_key,
+    )
 
 
 @merchant_router.get("/me/payments/{payment_id}")

@@ -135,7 +135,7 @@ def _wallet_row(session: Session, *, actor: Actor, wallet_id: uuid.UUID | None =
     return wallet
 
 
-def _riyadh_day_bounds(moment: datetime) -> tuple[datetime, datetime]:
+def riyadh_day_bounds(moment: datetime) -> tuple[datetime, datetime]:
     day = to_riyadh(moment).date()
     start = datetime.combine(day, time.min, tzinfo=RIYADH)
     return as_utc(start), as_utc(start + timedelta(days=1))
@@ -143,7 +143,7 @@ def _riyadh_day_bounds(moment: datetime) -> tuple[datetime, datetime]:
 
 def spent_today(session: Session, *, wallet_id: uuid.UUID, now: datetime | None = None) -> int:
     """Payments of this Riyadh day, fees included: what the daily limit counts."""
-    start, end = _riyadh_day_bounds(now or utcnow())
+    start, end = riyadh_day_bounds(now or utcnow())
     total = session.scalar(
         select(func.coalesce(func.sum(Payment.amount + Payment.fee), 0)).where(
             Payment.wallet_id == wallet_id,
@@ -375,7 +375,7 @@ def _apply(
 # Quotes and payments ----------------------------------------------------------------------------
 
 
-def _fee(amount: int, fee_bps: int) -> int:
+def fee_for(amount: int, fee_bps: int) -> int:
     # Rounded up to the halala: the fee shown is never less than the fee charged.
     return -(-amount * fee_bps // 10_000)
 
@@ -409,7 +409,7 @@ def _new_quote(
 ) -> Payment:
     if not merchant.is_active:
         raise MerchantInactive(f"the merchant {merchant.code} does not take payments now")
-    fee = _fee(amount, merchant.fee_bps)
+    fee = fee_for(amount, merchant.fee_bps)
     now = utcnow()
     payment = Payment(
         wallet_id=wallet.id,
@@ -459,34 +459,54 @@ def quote(
 
 
 def request_payment(
-    session: Session, *, actor: Actor, request_in: PaymentRequestCreate, settings: Settings
+    session: Session,
+    *,
+    actor: Actor,
+    request_in: PaymentRequestCreate,
+    settings: Settings,
+    idempotency_key: str | None = None,
 ) -> PaymentRead:
-    """A till asks a pilgrim's wallet for a payment, which the pilgrim confirms on the phone."""
+    """A till asks a pilgrim's wallet for a payment, which the pilgrim confirms on the phone.
+    Nothing moves yet, so a key is optional; with one, a retried request is not asked twice."""
     merchant = merchants.merchant_of(session, actor=actor)
-    wallet_id = request_in.wallet_id
-    if wallet_id is None and request_in.pilgrim_id is not None:
-        wallet_id = wallet_of_pilgrim(session, pilgrim_id=request_in.pilgrim_id)
-    wallet = session.get(Wallet, wallet_id) if wallet_id else None
-    if wallet is None:
-        raise WalletNotFound("this pilgrim has no wallet")
-    payment = _new_quote(
-        session,
-        wallet=wallet,
-        merchant=merchant,
-        amount=request_in.amount,
-        note=request_in.note,
-        initiated_by="merchant",
-        settings=settings,
-    )
-    auth_service.record(
+
+    def run() -> PaymentRead:
+        wallet_id = request_in.wallet_id
+        if wallet_id is None and request_in.pilgrim_id is not None:
+            wallet_id = wallet_of_pilgrim(session, pilgrim_id=request_in.pilgrim_id)
+        wallet = session.get(Wallet, wallet_id) if wallet_id else None
+        if wallet is None:
+            raise WalletNotFound("this pilgrim has no wallet")
+        payment = _new_quote(
+            session,
+            wallet=wallet,
+            merchant=merchant,
+            amount=request_in.amount,
+            note=request_in.note,
+            initiated_by="merchant",
+            settings=settings,
+        )
+        auth_service.record(
+            session,
+            actor=actor,
+            action="wallet.request",
+            object_type="payment",
+            object_id=payment.id,
+            detail={"amount": payment.amount},
+        )
+        return payment_read(payment, merchant)
+
+    if idempotency_key is None:
+        return run()
+    return idempotency.once(
         session,
         actor=actor,
-        action="wallet.request",
-        object_type="payment",
-        object_id=payment.id,
-        detail={"amount": payment.amount},
+        operation="merchant.request",
+        key=idempotency_key,
+        request=request_in.model_dump(mode="json"),
+        answer=PaymentRead,
+        run=run,
     )
-    return payment_read(payment, merchant)
 
 
 def _own_payment(
@@ -649,6 +669,12 @@ def decline_request(session: Session, *, actor: Actor, payment_id: uuid.UUID) ->
 # Refunds ----------------------------------------------------------------------------------------
 
 
+def refund_fee(*, fee: int, amount: int, refunded_before: int, refund: int) -> int:
+    """The part of the fee a refund gives back: the fee in proportion to what has been refunded
+    so far, less what earlier refunds gave, so that partial refunds add up to the whole fee."""
+    return fee * (refunded_before + refund) // amount - fee * refunded_before // amount
+
+
 def refund(
     session: Session,
     *,
@@ -680,8 +706,10 @@ def refund(
                 f"at most {left} halalas of this payment can still be refunded, not {amount}"
             )
         refunded = payment.refunded + amount
-        fee_total = payment.fee * refunded // payment.amount
-        fee = fee_total - payment.fee_refunded
+        fee = refund_fee(
+            fee=payment.fee, amount=payment.amount, refunded_before=payment.refunded, refund=amount
+        )
+        fee_total = payment.fee_refunded + fee
         wallet = session.get(Wallet, payment.wallet_id)
         assert wallet is not None
         row = Refund(payment_id=payment.id, amount=amount, fee=fee, reason=refund_in.reason)
