@@ -39,6 +39,8 @@ from labbaik.registry.schemas import (
 )
 from labbaik.registry.tabular import Row
 from labbaik.tafweej import demo as tafweej_demo
+from labbaik.settings import get_settings
+from labbaik.wallet import demo as wallet_demo
 
 HIJRI_YEAR = 1447
 # 8 Dhu al-Hijjah 1447 by the Umm al-Qura calendar; a real season takes it from the sighting.
@@ -119,6 +121,7 @@ def build(session: Session, *, pilgrims: int, seed: int) -> None:
     _accounts(session, system, companies)
     tafweej_demo.build(session, season=season, actor=system, seed=seed)
     health.seed_demo(session, seed=seed, actor=system)
+    wallet_demo.build(session, system=system, settings=get_settings(), seed=seed)
 
 
 def _hotels(session: Session, system: Actor) -> dict[str, list[LodgingRead]]:
@@ -310,7 +313,8 @@ def _logins(session: Session) -> list[DemoLogin]:
     system = system_actor("demo")
     notes = {
         Role.COMPANY: "a foreign mission: sees only its own pilgrims",
-        Role.PILGRIM: "sees only their own record",
+        Role.PILGRIM: "their own record and wallet (passkeys: use http://localhost:8000)",
+        Role.MERCHANT: "the till of Mina Dates and Sweets: take payments, refunds",
         Role.OPERATOR: "the ministry's operations centre: everything, the audit log",
         Role.ADMIN: "everything, accounts too",
         Role.OFFICER: "every pilgrim, with passports",

@@ -49,6 +49,22 @@ class Settings(BaseSettings):
     # the id that encrypts new records (the others still decrypt until a rotation re-encrypts).
     health_keys: str = DEV_HEALTH_KEYS
     health_key_id: str = "dev"
+    # The wallet: the payment gateway for top-ups ("sandbox" is refused in production), limits
+    # in halalas per pilgrim per Riyadh day, the payment above which a passkey must confirm, and
+    # the relying party the pilgrims' passkeys are bound to.
+    wallet_gateway: Literal["sandbox"] | None = None
+    wallet_sandbox_autodeliver: bool | None = None
+    wallet_sandbox_webhook_url: str = "http://127.0.0.1:8000/api/v1/wallet/gateway/webhook"
+    wallet_webhook_tolerance_seconds: int = Field(default=300, ge=30, le=3600)
+    wallet_daily_limit: int = Field(default=300_000, ge=0)
+    wallet_step_up_above: int = Field(default=50_000, ge=0)
+    wallet_fee_bps: int = Field(default=100, ge=0, le=1000)
+    wallet_quote_seconds: int = Field(default=300, ge=30, le=3600)
+    webauthn_rp_id: str = "localhost"
+    webauthn_rp_name: str = "Labbaik"
+    webauthn_origins: list[str] = Field(
+        default_factory=lambda: ["http://localhost:8000", "http://127.0.0.1:8000"]
+    )
 
     @property
     def is_production(self) -> bool:
@@ -72,7 +88,26 @@ class Settings(BaseSettings):
                 "LABBAIK_HEALTH_KEYS and LABBAIK_HEALTH_KEY_ID must name a key of your own in "
                 'production (a JSON map such as \'{"2026a": "<base64 of 32 random bytes>"}\')'
             )
+        if self.wallet_gateway == "sandbox":
+            raise UnsafeSettings(
+                "LABBAIK_WALLET_GATEWAY=sandbox credits wallets with money nobody paid: "
+                "production needs a real payment gateway"
+            )
         return self
+
+    @property
+    def wallet_gateway_name(self) -> str | None:
+        """The gateway in use: the sandbox outside production unless one is named."""
+        if self.wallet_gateway is not None:
+            return self.wallet_gateway
+        return None if self.is_production else "sandbox"
+
+    @property
+    def wallet_sandbox_delivers(self) -> bool:
+        """Whether the sandbox posts its webhooks to the app by itself (development only)."""
+        if self.wallet_sandbox_autodeliver is not None:
+            return self.wallet_sandbox_autodeliver
+        return self.environment == "development"
 
     def sqlite_path(self) -> Path | None:
         if not self.is_sqlite:

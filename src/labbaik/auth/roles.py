@@ -44,10 +44,17 @@ class Scope(enum.StrEnum):
     TAFWEEJ_READ = "tafweej:read"  # the Tafweej schedules of the actor's groups (all: read_all)
     TAFWEEJ_MANAGE = "tafweej:manage"  # a season's places, routes, movements, groups' wishes
     TAFWEEJ_PLAN = "tafweej:plan"  # run, publish and re-plan the season's schedule
+    LEDGER_READ = "ledger:read"  # balances and statements of any ledger account
+    LEDGER_WRITE = "ledger:write"  # open accounts and move money (other domains: as system)
+    WALLET_OWN = "wallet:own"  # the pilgrim's own wallet: top up, pay, passkeys, statement
+    WALLET_READ_ALL = "wallet:read_all"  # any pilgrim's wallet and history
+    WALLET_MANAGE = "wallet:manage"  # open wallets for pilgrims
+    MERCHANT_MANAGE = "merchant:manage"  # onboard merchants, bind accounts, pay them out
+    MERCHANT_TILL = "merchant:till"  # the merchant's own till: take payments, refund, takings
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
-    Role.PILGRIM: frozenset({Scope.OWN_RECORD}),
+    Role.PILGRIM: frozenset({Scope.OWN_RECORD, Scope.WALLET_OWN}),
     Role.COMPANY: frozenset(
         {
             Scope.REGISTRY_READ,
@@ -71,7 +78,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | {Scope.CARD_SCAN}
     ),
     Role.BAGGAGE_HANDLER: frozenset(),
-    Role.MERCHANT: frozenset(),
+    Role.MERCHANT: frozenset({Scope.MERCHANT_TILL}),
     Role.OPERATOR: frozenset(
         {
             Scope.REGISTRY_READ,
@@ -90,6 +97,11 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.TAFWEEJ_MANAGE,
             Scope.TAFWEEJ_PLAN,
             Scope.HEALTH_COMPLIANCE,
+            Scope.LEDGER_READ,
+            Scope.LEDGER_WRITE,
+            Scope.WALLET_READ_ALL,
+            Scope.WALLET_MANAGE,
+            Scope.MERCHANT_MANAGE,
         }
     ),
     Role.ADMIN: frozenset(Scope),
