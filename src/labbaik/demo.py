@@ -38,8 +38,8 @@ from labbaik.registry.schemas import (
     SeasonCreate,
 )
 from labbaik.registry.tabular import Row
-from labbaik.tafweej import demo as tafweej_demo
 from labbaik.settings import get_settings
+from labbaik.tafweej import demo as tafweej_demo
 from labbaik.wallet import demo as wallet_demo
 
 HIJRI_YEAR = 1447
