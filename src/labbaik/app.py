@@ -19,6 +19,7 @@ from labbaik import __version__
 from labbaik.auth import api as auth_api
 from labbaik.auth import pages as auth_pages
 from labbaik.auth.deps import LoginRequired, PageActor
+from labbaik.cards import api as cards_api
 from labbaik.db import engine_for
 from labbaik.errors import DomainError
 from labbaik.kit.timeutil import to_riyadh, utcnow
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (
         auth_api.router,
         registry_api.router,
+        cards_api.router,
         auth_pages.router,
         import_pages.router,
         registry_pages.router,

@@ -9,6 +9,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from labbaik.auth import cli as auth_cli
+from labbaik.cards import cli as cards_cli
 from labbaik.errors import DomainError
 from labbaik.registry import cli as registry_cli
 from labbaik.settings import UnsafeSettings, get_settings
@@ -25,6 +26,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(auth_cli.app, name="auth")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(registry_cli.passport_app, name="passport")
+app.add_typer(cards_cli.app, name="card")
+app.add_typer(cards_cli.keys_app, name="keys")
 
 
 @db_app.command("upgrade")
