@@ -20,6 +20,7 @@ from labbaik.auth import api as auth_api
 from labbaik.auth import pages as auth_pages
 from labbaik.auth.deps import LoginRequired, PageActor
 from labbaik.cards import api as cards_api
+from labbaik.cards import pages as cards_pages
 from labbaik.db import engine_for
 from labbaik.errors import DomainError
 from labbaik.kit.timeutil import to_riyadh, utcnow
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         auth_pages.router,
         import_pages.router,
         registry_pages.router,
+        cards_pages.router,
     ):
         app.include_router(router)
     return app

@@ -338,3 +338,48 @@ def _print_verdict(verdict: Verdict, *, as_json: bool) -> None:
             if value is not None:
                 typer.echo(f"  {name}: {value}")
 
+
+# The printed card ----------------------------------------------------------------------------
+
+
+def _show_pdf(session: Session, card: CardRead, actor: Actor) -> bytes:
+    # The PDF libraries load only for the commands that print.
+    from labbaik.cards import printing  # noqa: PLC0415
+
+    (printed,) = printing.printable(session, [card], actor=actor)
+    return printing.card_pdf(printed)
+
+
+SHOW_FORMATS["pdf"] = _show_pdf
+
+
+@app.command("print")
+def card_print(
+    out: Annotated[Path, typer.Option("--out", help="The PDF of A4 sheets to write.")],
+    group: Annotated[uuid.UUID | None, typer.Option("--group", help="A group's id.")] = None,
+    company: Annotated[str | None, typer.Option("--company", help="A company's code.")] = None,
+) -> None:
+    """A4 sheets of a group's or a company's valid cards, fronts then backs, with crop marks."""
+    from labbaik.cards import printing  # noqa: PLC0415
+
+    with (
+        session_scope() as session,
+        Progress(
+            TextColumn("printing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+        ) as bar,
+    ):
+        task = bar.add_task("printing", total=None)
+        data, count = printing.batch_document(
+            session,
+            actor=_actor(),
+            group_id=group,
+            company_code=company,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    out.write_bytes(data)
+    sheets = -(-count // (printing.SHEET_COLUMNS * printing.SHEET_ROWS))
+    typer.echo(f"{count} cards on {sheets} A4 sheets, printed on both sides: {out}")
