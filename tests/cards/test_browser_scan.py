@@ -30,6 +30,30 @@ from tests.test_browser import CHROMIUM_ARGS, chromium  # noqa: F401 - the share
 pytestmark = pytest.mark.browser
 
 
+# Every single-character change and truncation of a card's text, through the page's verifier.
+MUTATIONS = """async (text) => {
+  const v = await import("/static/cards/verify.js");
+  const trust = JSON.parse(localStorage.getItem("labbaik.cards.trust"));
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+  const out = { thrown: 0, valid: 0, verdicts: [] };
+  const tries = [];
+  for (let i = 4; i < text.length; i += 3) {
+    const swapped = alphabet[(alphabet.indexOf(text[i]) + 7) % alphabet.length];
+    tries.push(text.slice(0, i) + swapped + text.slice(i + 1), text.slice(0, i));
+  }
+  for (const candidate of tries) {
+    try {
+      const r = await v.verifyCard(candidate, { trust, status: null, now: Date.now() / 1000 });
+      if (r.verdict === "valid") out.valid += 1;
+      if (!out.verdicts.includes(r.verdict)) out.verdicts.push(r.verdict);
+    } catch (err) {
+      out.thrown += 1;
+    }
+  }
+  return out;
+}"""
+
+
 def _png(text: str) -> bytes:
     buffer = io.BytesIO()
     segno.make(text, error="q", micro=False, boost_error=False).save(
@@ -131,6 +155,12 @@ def test_a_field_worker_verifies_cards_offline(chromium: str, site: dict[str, An
             page.reload()
             expect(page.locator("h1")).to_have_text("Scan a card")
             expect(page.locator("#scanner")).to_have_attribute("data-ready", "1")
+
+            # Any change to the text is refused by the JavaScript verifier, and nothing throws.
+            mutated = page.evaluate(MUTATIONS, site["valid"].qr_text)
+            assert mutated["thrown"] == 0
+            assert mutated["valid"] == 0
+            assert set(mutated["verdicts"]) <= {"unreadable", "tampered", "unknown_signer"}
 
             context.set_offline(False)
             expect(page.locator("#queue")).to_be_hidden(timeout=15_000)

@@ -117,6 +117,20 @@ class TestScanner:
         (entry,) = _audit(session, "card.scan")
         assert entry.detail == {"verdict": "revoked", "card_number": cards["a"].card_number}
 
+    def test_a_typed_card_number_is_looked_up(
+        self, client: TestClient, session: Session, cards: dict[str, CardRead]
+    ) -> None:
+        log_in(client, "field-worker")
+        response = _scan(client, {"card_number": cards["b"].card_number, "reason": REASON})
+        body = response.json()
+        assert body["verdict"] == "valid"
+        assert "Al-Qahtani" in body["html"]
+        wrong = cards["b"].card_number[:-1] + ("0" if cards["b"].card_number[-1] != "0" else "1")
+        assert _scan(client, {"card_number": wrong, "reason": REASON}).json()["verdict"] == (
+            "unreadable"
+        )
+        assert len(_audit(session, "card.scan")) == 2
+
     def test_garbage_is_a_verdict_not_an_error(
         self, client: TestClient, session: Session, cards: dict[str, CardRead]
     ) -> None:
