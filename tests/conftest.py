@@ -20,6 +20,17 @@ PG_URL = os.environ.get("LABBAIK_TEST_POSTGRES_URL")
 import_all_models()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def card_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Card signing keys made by any test (the demo's too) go to a temporary folder."""
+    from labbaik.settings import get_settings  # noqa: PLC0415
+
+    os.environ["LABBAIK_CARD_KEY_DIR"] = str(tmp_path_factory.mktemp("card-keys"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 def pytest_report_header() -> str:
     if PG_URL:
         return f"PostgreSQL tests: on ({PG_URL.split('@')[-1]})"

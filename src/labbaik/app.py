@@ -19,6 +19,8 @@ from labbaik import __version__
 from labbaik.auth import api as auth_api
 from labbaik.auth import pages as auth_pages
 from labbaik.auth.deps import LoginRequired, PageActor
+from labbaik.cards import api as cards_api
+from labbaik.cards import pages as cards_pages
 from labbaik.db import engine_for
 from labbaik.errors import DomainError
 from labbaik.health import api as health_api
@@ -191,15 +193,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         registry_api.router,
         health_api.router,
         ledger_api.router,
+        tafweej_api.router,
+        cards_api.router,
         wallet_api.router,
         wallet_api.merchant_router,
         wallet_pages.router,
         auth_pages.router,
         import_pages.router,
         registry_pages.router,
-        tafweej_api.router,
-        tafweej_pages.router,
         health_pages.router,
+        tafweej_pages.router,
+        cards_pages.router,
     ):
         app.include_router(router)
     return app

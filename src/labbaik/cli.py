@@ -9,6 +9,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from labbaik.auth import cli as auth_cli
+from labbaik.cards import cli as cards_cli
 from labbaik.errors import DomainError
 from labbaik.health import cli as health_cli
 from labbaik.ledger import cli as ledger_cli
@@ -33,6 +34,8 @@ app.add_typer(tafweej_cli.app, name="tafweej")
 app.add_typer(health_cli.app, name="health")
 app.add_typer(ledger_cli.app, name="ledger")
 app.add_typer(wallet_cli.app, name="wallet")
+app.add_typer(cards_cli.app, name="card")
+app.add_typer(cards_cli.keys_app, name="keys")
 
 
 @db_app.command("upgrade")

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from labbaik.auth import service as auth_service
 from labbaik.auth.roles import Actor, Role, system_actor
 from labbaik.auth.schemas import AccountCreate
+from labbaik.cards import keys as card_keys
+from labbaik.cards import service as cards
 from labbaik.db import session_scope, upgrade
 from labbaik.errors import NotFound
 from labbaik.health import service as health
@@ -118,10 +120,24 @@ def build(session: Session, *, pilgrims: int, seed: int) -> None:
                 companies.append(company)
                 _company_pilgrims(session, system, rng, company, share, hotels)
                 progress.advance(task, len(share))
+        _cards(session, system, progress)
     _accounts(session, system, companies)
     tafweej_demo.build(session, season=season, actor=system, seed=seed)
     health.seed_demo(session, seed=seed, actor=system)
     wallet_demo.build(session, system=system, settings=get_settings(), seed=seed)
+
+
+def _cards(session: Session, system: Actor, progress: Progress) -> None:
+    """Every pilgrim's card, signed by the season's signer (made here on a first build)."""
+    if not card_keys.list_keys(session):
+        card_keys.init_keys(session, season=HIJRI_YEAR, actor=system)
+    task = progress.add_task("cards", total=None)
+    cards.issue_cards(
+        session,
+        actor=system,
+        all=True,
+        progress=lambda done, total: progress.update(task, completed=done, total=total),
+    )
 
 
 def _hotels(session: Session, system: Actor) -> dict[str, list[LodgingRead]]:

@@ -22,6 +22,7 @@ from labbaik.cards.printing import (
     CompanyDetails,
     PrintedCard,
     arabic_digits,
+    camp_number,
     card_pdf,
     sheets_pdf,
 )
@@ -151,6 +152,11 @@ class TestOneCard:
         glyphs = _glyph_names(reader, 0)["LabbaikCardBold"]
         full = TTFont(FONTS / "LabbaikCard-Bold.ttf").getBestCmap()
         assert {full[ord("١")], full[ord("٢")], full[ord("٣")]} <= glyphs
+
+    def test_the_camp_number_keeps_its_order_in_arabic(self) -> None:
+        assert camp_number("MINA-12-3") == "12/3"
+        assert arabic_digits(camp_number("MI-IDN-MORA-2")) == "٢"
+        assert camp_number("NORTH") == "NORTH"
 
     def test_a_long_name_is_made_smaller_not_cut(self) -> None:
         long_name = replace(CARD, given_names="Muhammad Abdurrahman Nurhadi Wicaksono Setiawan")

@@ -347,9 +347,8 @@ def any_current_signer(session: Session) -> tuple[CardKey, cose.Signer]:
 def trusted_signers(session: Session, *, at: datetime | None = None) -> list[CardKey]:
     """Current signers, and retired ones while a card they signed has not expired."""
     at = at or utcnow()
-    last_expiry: dict[Any, datetime] = dict(
-        session.execute(select(Card.signer_id, func.max(Card.expires_at)).group_by(Card.signer_id))
-    )
+    per_signer = select(Card.signer_id, func.max(Card.expires_at)).group_by(Card.signer_id)
+    last_expiry: dict[Any, datetime] = dict(session.execute(per_signer).all())
     rows = session.scalars(
         select(CardKey).where(CardKey.kind == "signer").order_by(CardKey.created_at)
     )
@@ -404,6 +403,7 @@ def _trust_key(row: CardKey) -> TrustKey:
     )
     return TrustKey(
         kid=_b64(row.kid),
+        kind=row.kind,
         alg=row.alg,
         spki=_b64(spki),
         not_before=as_utc(row.not_before),

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+import re
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import segno
 from fpdf import FPDF
+from sqlalchemy.orm import Session
 
+from labbaik.auth.roles import Actor
+from labbaik.cards import qr, service
+from labbaik.cards.errors import NoValidCard
 from labbaik.cards.schemas import CardRead
+from labbaik.errors import InvalidInput, NotFound
 from labbaik.kit.timeutil import to_riyadh
+from labbaik.registry import service as registry_service
 from labbaik.registry.countries import country_name
 from labbaik.registry.schemas import CompanyRead
+
+Progress = Callable[[int, int], None]
 
 # ISO/IEC 7810 ID-1, the size of a bank card.
 CARD_W = 85.6
@@ -27,6 +36,8 @@ SHEET_ROWS = 5
 GUTTER = 3.0
 CROP_MARK = 4.0
 CROP_OFFSET = 1.5
+# A season's largest company prints in one run; more than this is split by group.
+BATCH_LIMIT = 50_000
 
 # One font with Noto Sans (Latin and Latin Extended) and Noto Naskh Arabic merged, so that a line
 # mixing both scripts is shaped and ordered as one run instead of being split between fonts.
@@ -124,9 +135,120 @@ def printed_card(
     )
 
 
+def printable(
+    session: Session,
+    cards: Sequence[CardRead],
+    *,
+    actor: Actor,
+    progress: Progress | None = None,
+) -> list[PrintedCard]:
+    """The printed form of issued cards, with what the back needs from the registry.
+
+    Each photo read is audited by the registry, as any read of a face is.
+    """
+    seasons = {s.id: s.hijri_year for s in registry_service.list_seasons(session)}
+    companies: dict[uuid.UUID, CompanyRead] = {}
+    out = []
+    for done, card in enumerate(cards, 1):
+        pilgrim = registry_service.get_pilgrim(
+            session, pilgrim_id=card.pilgrim_id, actor=actor, reason="print the card"
+        )
+        if card.company_id not in companies:
+            companies[card.company_id] = registry_service.get_company(
+                session, company_id=card.company_id, actor=actor
+            )
+        group = (
+            registry_service.get_group(session, group_id=pilgrim.group_id, actor=actor)
+            if pilgrim.group_id
+            else None
+        )
+        camp_id = pilgrim.mina_camp_id or pilgrim.arafat_camp_id
+        camp = registry_service.get_lodging(session, lodging_id=camp_id) if camp_id else None
+        photo = None
+        if pilgrim.has_photo:
+            try:
+                photo = registry_service.get_photo(session, pilgrim_id=pilgrim.id, actor=actor)[1]
+            except NotFound:
+                photo = None
+        out.append(
+            printed_card(
+                card,
+                company=companies[card.company_id],
+                hijri_year=seasons.get(card.season_id, 0),
+                leader_phone=group.leader_phone if group else None,
+                camp_ar=camp.name_ar if camp else None,
+                photo=photo,
+            )
+        )
+        if progress:
+            progress(done, len(cards))
+    return out
+
+
+def card_document(session: Session, *, card_number: str, actor: Actor) -> bytes:
+    """The PDF of one issued card, front and back."""
+    card = service.get_card(session, card_number=card_number, actor=actor)
+    (printed,) = printable(session, [card], actor=actor)
+    return card_pdf(printed)
+
+
+def batch_document(
+    session: Session,
+    *,
+    actor: Actor,
+    group_id: uuid.UUID | None = None,
+    company_code: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[bytes, int]:
+    """A4 sheets of the valid cards of a group or a company, and how many cards they hold.
+
+    `progress(done, total)` is told of each card read from the registry, then of each drawn.
+    """
+    if (group_id is None) == (company_code is None):
+        raise InvalidInput("print the cards of either a group or a company")
+    if group_id is not None:
+        group = registry_service.get_group(session, group_id=group_id, actor=actor)
+        company_id, group_code = group.company_id, group.code
+    else:
+        company = registry_service.get_company_by_code(
+            session, code=(company_code or "").strip().upper(), actor=actor
+        )
+        company_id, group_code = company.id, None
+    page = service.list_cards(session, actor=actor, status="valid", limit=BATCH_LIMIT)
+    chosen = sorted(
+        (
+            card
+            for card in page.items
+            if card.company_id == company_id
+            and (group_code is None or card.claims.group_code == group_code)
+        ),
+        key=lambda card: (card.claims.group_code or "", card.claims.surname, card.card_number),
+    )
+    if not chosen:
+        raise NoValidCard("no valid card to print: issue the cards first (labbaik card issue)")
+    total = 2 * len(chosen)
+    printed = printable(
+        session,
+        chosen,
+        actor=actor,
+        progress=(lambda done, _n: progress(done, total)) if progress else None,
+    )
+    drawn = (lambda done, n: progress(n + done, total)) if progress else None
+    return sheets_pdf(printed, progress=drawn), len(chosen)
+
+
 def arabic_digits(text: str) -> str:
     """The same text with Arabic-Indic digits, as an Arabic reader writes camp numbers."""
     return text.translate(ARABIC_DIGITS)
+
+
+def camp_number(code: str) -> str:
+    """The numbers of a camp's code, as people say them ("MINA-12-3" is camp 12/3).
+
+    A slash, not a hyphen, joins them: between Arabic-Indic digits a hyphen lets the
+    bidirectional algorithm swap the numbers in right-to-left text, and a slash does not.
+    """
+    return "/".join(re.findall(r"[0-9]+", code)) or code
 
 
 class _CardPdf(FPDF):
@@ -165,8 +287,7 @@ class _CardPdf(FPDF):
 
 def _draw_qr(pdf: _CardPdf, text: str, x: float, y: float, size: float) -> None:
     # Vector modules, one rectangle per dark run of a row: sharp at any printer resolution.
-    code = segno.make(text, error="q", micro=False, boost_error=False)
-    rows = [list(row) for row in code.matrix_iter(border=4)]
+    rows = [list(row) for row in qr.make(text).matrix_iter(border=4)]
     module = size / len(rows)
     pdf.set_fill_color(255, 255, 255)
     pdf.rect(x, y, size, size, style="F")
@@ -262,7 +383,7 @@ def _front(pdf: _CardPdf, card: PrintedCard, ox: float, oy: float) -> None:
         x + half + 1,
         y + 3.1,
         half,
-        card.camp_ar or arabic_digits(camp),
+        card.camp_ar or arabic_digits(camp_number(camp)),
         size=11,
         bold=True,
         colour=GREEN,
@@ -309,8 +430,10 @@ def _back(pdf: _CardPdf, card: PrintedCard, ox: float, oy: float) -> None:
     pdf.set_fill_color(*PALE)
     top = oy + CARD_H - 3 - len(EMERGENCY_NUMBERS) * 2.9 - 3.2
     pdf.rect(x - 1, top, w + 1.5, oy + CARD_H - 3 - top, style="F")
-    heading = "EMERGENCY NUMBERS · أرقام الطوارئ"
-    pdf.text_at(x, top + 0.6, w, heading, size=5.4, bold=True, colour=GREEN)
+    pdf.text_at(x, top + 0.6, w / 2, "EMERGENCY", size=5.4, bold=True, colour=GREEN)
+    pdf.text_at(
+        x + w / 2, top + 0.4, w / 2, "أرقام الطوارئ", size=5.8, bold=True, colour=GREEN, align="R"
+    )
     y = top + 3.3
     for en, ar, number in EMERGENCY_NUMBERS:
         pdf.text_at(x, y, w / 2 - 1, f"{en} {number}", size=5, bold=True)
@@ -358,7 +481,7 @@ def _slots(count: int, *, mirrored: bool) -> list[tuple[float, float]]:
     return slots
 
 
-def sheets_pdf(cards: Iterable[PrintedCard]) -> bytes:
+def sheets_pdf(cards: Iterable[PrintedCard], *, progress: Progress | None = None) -> bytes:
     """A4 sheets for a duplex printer: each sheet of fronts is followed by its sheet of backs.
 
     The backs are mirrored left to right, so that after a long-edge flip every back lands behind
@@ -375,4 +498,6 @@ def sheets_pdf(cards: Iterable[PrintedCard]) -> bytes:
             for card, (x, y) in zip(chunk, slots, strict=True):
                 side(pdf, card, x, y)
             _crop_marks(pdf, slots)
+        if progress:
+            progress(start + len(chunk), len(batch))
     return bytes(pdf.output())

@@ -102,6 +102,7 @@ class TrustKey(BaseModel):
     """One signer of the trust list's JSON form (docs/credential.md, section 6)."""
 
     kid: str
+    kind: Literal["root", "signer"] = "signer"
     alg: Algorithm
     spki: str
     not_before: datetime

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,9 +24,16 @@ from sd_jwt.common import SDObj
 from sd_jwt.holder import SDJWTHolder
 from sd_jwt.issuer import SDJWTIssuer
 from sd_jwt.verifier import SDJWTVerifier
+from sqlalchemy.orm import Session
 
+from labbaik.auth import service as auth_service
+from labbaik.auth.roles import Actor, Scope, system_actor
+from labbaik.cards import keys, service
 from labbaik.kit import cose
-from labbaik.kit.timeutil import as_utc
+from labbaik.kit.timeutil import as_utc, utcnow
+from labbaik.registry import service as registry_service
+from labbaik.registry.schemas import LodgingRead
+from labbaik.settings import get_settings
 
 TYP = "dc+sd-jwt"
 VCT = "urn:labbaik:hajj-card:1"
@@ -217,3 +225,113 @@ def verify(
     if not health:
         claims.pop(HEALTH_CLAIM, None)
     return PhoneVerdict("valid", "signature and validity checked", claims)
+
+
+# The record from the domains that hold it ---------------------------------------------------
+
+
+def _place(lodging: LodgingRead) -> dict[str, str | None]:
+    return {
+        "code": lodging.code,
+        "name": lodging.name,
+        "name_ar": lodging.name_ar,
+        "address": lodging.address,
+    }
+
+
+def phone_record(session: Session, *, pilgrim_id: uuid.UUID, actor: Actor) -> PhoneRecord:
+    """The one place the phone credential's record is put together from its domains.
+
+    The registry gives identity, residence and the group; the card gives the validity. The
+    Tafweej schedule (`schedule`) and the health summary (`health`) are added here from those
+    domains' services once they exist; until then the credential leaves them out.
+    """
+    card = service.card_for_pilgrim(session, pilgrim_id=pilgrim_id, actor=actor)
+    pilgrim = registry_service.get_pilgrim(
+        session, pilgrim_id=pilgrim_id, actor=actor, reason="the phone credential"
+    )
+    # The pilgrim's own company, group and lodgings: read for the credential, not as a search.
+    reader = system_actor("cards.phone")
+    company = registry_service.get_company(session, company_id=pilgrim.company_id, actor=reader)
+    group = (
+        registry_service.get_group(session, group_id=pilgrim.group_id, actor=reader)
+        if pilgrim.group_id
+        else None
+    )
+    sites = {
+        "makkah": pilgrim.makkah_lodging_id,
+        "madinah": pilgrim.madinah_lodging_id,
+        "mina": pilgrim.mina_camp_id,
+        "arafat": pilgrim.arafat_camp_id,
+    }
+    residence = {
+        site: _place(registry_service.get_lodging(session, lodging_id=lodging_id))
+        for site, lodging_id in sites.items()
+        if lodging_id
+    }
+    return PhoneRecord(
+        card_number=card.card_number,
+        surname=pilgrim.surname,
+        given_names=pilgrim.given_names,
+        surname_ar=pilgrim.surname_ar,
+        given_names_ar=pilgrim.given_names_ar,
+        nationality=pilgrim.nationality,
+        sex=pilgrim.sex,
+        language=pilgrim.language,
+        company={"code": company.code, "name": company.name, "phone": company.contact_phone},
+        group=(
+            {
+                "code": group.code,
+                "leader_name": group.leader_name,
+                "leader_phone": group.leader_phone,
+            }
+            if group
+            else None
+        ),
+        residence=residence,
+        issued_at=utcnow(),
+        expires_at=card.expires_at,
+    )
+
+
+def issue_for_pilgrim(session: Session, *, pilgrim_id: uuid.UUID, actor: Actor) -> str:
+    """A fresh phone credential for a pilgrim with a valid card, signed by the season's signer."""
+    record = phone_record(session, pilgrim_id=pilgrim_id, actor=actor)
+    season = registry_service.current_season(session)
+    _, signer = keys.current_signer(session, season=season.hijri_year)
+    auth_service.record(
+        session,
+        actor=actor,
+        action="card.phone_credential",
+        object_type="pilgrim",
+        object_id=pilgrim_id,
+        detail={"card_number": record.card_number},
+    )
+    return issue(record, signer, issuer=get_settings().card_issuer)
+
+
+def verify_presentation(
+    session: Session, *, presentation: str, reason: str, actor: Actor
+) -> PhoneVerdict:
+    """A verifier's check of a presentation against this server's trust list; health claims are
+    kept only for an actor who may read health data. Every check is audited."""
+    auth_service.require(actor, Scope.CARD_SCAN)
+    verdict = verify(
+        presentation,
+        trust=service.trust_document(session),
+        at=utcnow(),
+        health=actor.can(Scope.HEALTH_READ),
+    )
+    auth_service.record(
+        session,
+        actor=actor,
+        action="card.phone_verify",
+        object_type="card",
+        reason=reason,
+        detail={
+            "verdict": verdict.verdict,
+            "card_number": (verdict.claims or {}).get("sub"),
+            "health_shown": bool(verdict.claims and HEALTH_CLAIM in verdict.claims),
+        },
+    )
+    return verdict

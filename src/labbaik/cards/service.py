@@ -524,6 +524,9 @@ def _change(
     if len(reason) < 3:
         raise InvalidInput("give a reason (three characters or more)")
     card = _get(session, card_number=card_number, actor=actor)
+    if card.status == to:
+        # A retried request finds its work done and gets the same answer.
+        return _read(card, _Registry(session, actor))
     if card.status not in allowed_from:
         raise CardStatusConflict(f"card {card.card_number} is {card.status}; it cannot become {to}")
     before = card.status
@@ -575,8 +578,13 @@ def reinstate(session: Session, *, card_number: str, reason: str, actor: Actor) 
 
 
 def replace_lost(session: Session, *, card_number: str, reason: str, actor: Actor) -> CardRead:
-    """A lost (or stolen, or damaged) card is revoked and a new one issued, in one step."""
+    """A lost (or stolen, or damaged) card is revoked and a new one issued, in one step.
+    Retried, it answers with the card issued the first time."""
     auth_service.require(actor, Scope.CARD_ISSUE)
+    first = _get(session, card_number=card_number, actor=actor)
+    successor = session.scalar(select(Card).where(Card.replaces_id == first.id))
+    if successor is not None and first.status == "revoked":
+        return _read(successor, _Registry(session, actor), replaces=first.card_number)
     old = revoke(session, card_number=card_number, reason=reason, actor=actor)
     pilgrim = session.scalar(_pilgrims(actor).filter_by(id=old.pilgrim_id))
     if pilgrim is None:

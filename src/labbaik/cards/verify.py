@@ -189,6 +189,12 @@ def parse_status_token(data: bytes, trust: TrustStore) -> StatusList:
     )
 
 
+def _verdict(**fields: Any) -> Verdict:
+    # Every value below is built here, of the right type: pydantic's validation would only
+    # slow down the path whose speed bounds a scanner.
+    return Verdict.model_construct(**fields)
+
+
 def verify_card(
     card: str | bytes,
     *,
@@ -203,28 +209,28 @@ def verify_card(
             credential.message_from_body(body), max_size=credential.MAX_TOKEN_BYTES
         )
     except (credential.CredentialError, cose.CoseAlgorithmError) as exc:
-        return Verdict(verdict="unreadable", reason=str(exc))
+        return _verdict(verdict="unreadable", reason=str(exc))
     except cose.CoseError as exc:
-        return Verdict(verdict="unreadable", reason=f"not a COSE_Sign1: {exc}")
+        return _verdict(verdict="unreadable", reason=f"not a COSE_Sign1: {exc}")
     except TypeError:
-        return Verdict(verdict="unreadable", reason="the card is neither text nor bytes")
+        return _verdict(verdict="unreadable", reason="the card is neither text nor bytes")
     kid_text = base64.b64encode(message.kid).decode() if message.kid else None
     signer = trust.get(message.kid)
     if signer is None:
-        return Verdict(
+        return _verdict(
             verdict="unknown_signer", reason="the signer is not in the trust list", kid=kid_text
         )
     try:
         cose.verify_signature(message, signer.public_key)
     except cose.CoseError as exc:
-        return Verdict(verdict="tampered", reason=str(exc), kid=kid_text)
+        return _verdict(verdict="tampered", reason=str(exc), kid=kid_text)
     try:
         claims = credential.decode_claims(message.payload)
     except credential.CredentialError as exc:
-        return Verdict(verdict="unreadable", reason=f"signed, but {exc}", kid=kid_text)
+        return _verdict(verdict="unreadable", reason=f"signed, but {exc}", kid=kid_text)
     number = claims.card_number
     if not signer.not_before <= claims.issued_at <= signer.not_after:
-        return Verdict(
+        return _verdict(
             verdict="unknown_signer",
             reason="the card was issued outside its signer's validity",
             claims=claims,
@@ -233,7 +239,7 @@ def verify_card(
         )
     now = at or datetime.now(UTC)
     if now > claims.expires_at:
-        return Verdict(
+        return _verdict(
             verdict="expired",
             reason=f"expired {claims.expires_at:%Y-%m-%d %H:%M} UTC",
             claims=claims,
@@ -242,7 +248,7 @@ def verify_card(
         )
     starts = claims.not_before or claims.issued_at
     if now + CLOCK_SKEW < starts:
-        return Verdict(
+        return _verdict(
             verdict="not_yet_valid",
             reason=f"valid from {starts:%Y-%m-%d %H:%M} UTC",
             claims=claims,
@@ -250,7 +256,7 @@ def verify_card(
             card_number=number,
         )
     if status is None:
-        return Verdict(
+        return _verdict(
             verdict="valid",
             reason="signature and dates are good; no status list given, revocation not checked",
             claims=claims,
@@ -259,7 +265,7 @@ def verify_card(
         )
     state = status.status(claims.status_index)
     if state is None:
-        return Verdict(
+        return _verdict(
             verdict="valid",
             reason="signature and dates are good; the card is newer than the status list",
             claims=claims,
@@ -273,7 +279,7 @@ def verify_card(
         verdict, reason = "revoked", "the card is revoked" + stale
     else:
         verdict, reason = "valid", "signature, dates and status are good" + stale
-    return Verdict(
+    return _verdict(
         verdict=verdict,
         reason=reason,
         claims=claims,

@@ -32,6 +32,11 @@ TAG_CWT = 61
 DEFAULT_MAX_SIZE = 64 * 1024
 KID_SIZE = 8
 
+# What cbor2 decodes a map to: a dict, or a frozendict inside a tag. Checked by type rather
+# than against collections.abc.Mapping, whose isinstance is slow on the verification path.
+_MAPS = (dict, cbor2.frozendict)
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
+
 PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
@@ -65,11 +70,20 @@ def key_id(certificate_der: bytes) -> bytes:
     return hashlib.sha256(certificate_der).digest()[:KID_SIZE]
 
 
+_ALG_BY_TYPE: dict[type, Algorithm] = {}
+
+
 def algorithm_for(key: PublicKey | PrivateKey) -> Algorithm:
     """The one algorithm a key may sign or verify with: a P-256 key ES256, Ed25519 EdDSA."""
+    # Key classes are ABCs, whose isinstance is slow on the verification path: an Ed25519 key's
+    # concrete type is remembered, and an EC key's curve is told by its name.
+    found = _ALG_BY_TYPE.get(type(key))
+    if found is not None:
+        return found
     if isinstance(key, ed25519.Ed25519PublicKey | ed25519.Ed25519PrivateKey):
+        _ALG_BY_TYPE[type(key)] = Algorithm.EDDSA
         return Algorithm.EDDSA
-    if isinstance(key.curve, ec.SECP256R1):
+    if key.curve.name == ec.SECP256R1.name:
         return Algorithm.ES256
     raise CoseAlgorithmError(f"no accepted COSE algorithm for a {key.curve.name} key")
 
@@ -192,14 +206,14 @@ def decode_sign1(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE) -> Sign1:
     protected_bytes, unprotected, payload, signature = item
     if not isinstance(protected_bytes, bytes):
         raise CoseFormatError("the protected header is not a byte string")
-    if not isinstance(unprotected, Mapping):
+    if not isinstance(unprotected, _MAPS):
         raise CoseFormatError("the unprotected header is not a map")
     if not isinstance(payload, bytes):
         raise CoseFormatError("the payload is not a byte string (a detached payload is refused)")
     if not isinstance(signature, bytes):
         raise CoseFormatError("the signature is not a byte string")
     protected = loads(protected_bytes) if protected_bytes else {}
-    if not isinstance(protected, Mapping):
+    if not isinstance(protected, _MAPS):
         raise CoseFormatError("the protected header is not a map")
     if protected.keys() & unprotected.keys():
         raise CoseFormatError("a header label is both protected and unprotected")
@@ -226,22 +240,23 @@ def decode_sign1(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE) -> Sign1:
 def verify_signature(message: Sign1, public_key: PublicKey, *, external_aad: bytes = b"") -> None:
     """Raise CoseSignatureError unless public_key signed message; CoseAlgorithmError when the
     message's algorithm is not the key's (no algorithm confusion)."""
-    if algorithm_for(public_key) != message.alg:
+    key_alg = algorithm_for(public_key)
+    if key_alg != message.alg:
         raise CoseAlgorithmError(
-            f"the message says {message.alg.name}, the key is for {algorithm_for(public_key).name}"
+            f"the message says {message.alg.name}, the key is for {key_alg.name}"
         )
     data = sig_structure(message.protected_bytes, message.payload, external_aad)
     signature = message.signature
     try:
-        if isinstance(public_key, ed25519.Ed25519PublicKey):
-            public_key.verify(signature, data)
+        if key_alg is Algorithm.EDDSA:
+            public_key.verify(signature, data)  # type: ignore[call-arg]
             return
         if len(signature) != 64:
             raise CoseSignatureError(f"an ES256 signature is 64 bytes, not {len(signature)}")
         der = encode_dss_signature(
             int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
         )
-        public_key.verify(der, data, ec.ECDSA(hashes.SHA256()))
+        public_key.verify(der, data, _ECDSA_SHA256)  # type: ignore[call-arg]
     except InvalidSignature:
         raise CoseSignatureError("the signature does not verify") from None
 

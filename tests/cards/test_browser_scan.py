@@ -1,0 +1,172 @@
+"""The scanner in a real browser: lists cached, the network cut, a photo of a card verified in
+JavaScript as valid, a revoked card refused, and the offline scans sent once it is back."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import segno
+import uvicorn
+from argon2 import PasswordHasher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from labbaik.app import create_app
+from labbaik.auth.models import AuditEntry
+from labbaik.auth.roles import system_actor
+from labbaik.cards import keys, service
+from labbaik.db import make_engine, upgrade
+from labbaik.settings import Settings, get_settings
+from tests.conftest import PASSWORD, World
+from tests.test_browser import CHROMIUM_ARGS, chromium  # noqa: F401 - the shared fixture
+
+pytestmark = pytest.mark.browser
+
+
+# Every single-character change and truncation of a card's text, through the page's verifier.
+MUTATIONS = """async (text) => {
+  const v = await import("/static/cards/verify.js");
+  const trust = JSON.parse(localStorage.getItem("labbaik.cards.trust"));
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+  const out = { thrown: 0, valid: 0, verdicts: [] };
+  const tries = [];
+  for (let i = 4; i < text.length; i += 3) {
+    const swapped = alphabet[(alphabet.indexOf(text[i]) + 7) % alphabet.length];
+    tries.push(text.slice(0, i) + swapped + text.slice(i + 1), text.slice(0, i));
+  }
+  for (const candidate of tries) {
+    try {
+      const r = await v.verifyCard(candidate, { trust, status: null, now: Date.now() / 1000 });
+      if (r.verdict === "valid") out.valid += 1;
+      if (!out.verdicts.includes(r.verdict)) out.verdicts.push(r.verdict);
+    } catch (err) {
+      out.thrown += 1;
+    }
+  }
+  return out;
+}"""
+
+
+def _png(text: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(text, error="q", micro=False, boost_error=False).save(
+        buffer, kind="png", scale=5, border=4
+    )
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The app with keys, a valid card for pilgrim A and a revoked one for pilgrim B."""
+    folder = tmp_path_factory.mktemp("scan")
+    url = f"sqlite:///{folder / 'labbaik.db'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LABBAIK_CARD_KEY_DIR", str(folder / "keys"))
+        patch.setenv("LABBAIK_CARD_KEY_PASSPHRASE", "browser test passphrase")
+        get_settings.cache_clear()
+        upgrade(url)
+        engine = make_engine(url)
+        system = system_actor("browser test")
+        with Session(engine, expire_on_commit=False, autoflush=False) as session:
+            world = World(session, PasswordHasher().hash(PASSWORD))
+            keys.init_keys(session, season=1447, actor=system)
+            valid = service.issue_card(session, pilgrim_id=world.pilgrim_a.id, actor=system)
+            revoked = service.issue_card(session, pilgrim_id=world.pilgrim_b.id, actor=system)
+            service.revoke(
+                session, card_number=revoked.card_number, reason="reported lost", actor=system
+            )
+            session.commit()
+        app = create_app(Settings(environment="test", database_url=url), engine=engine)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert thread.is_alive(), "uvicorn stopped while starting"
+            assert time.monotonic() < deadline, "uvicorn did not start within 20 seconds"
+            time.sleep(0.05)
+        yield {
+            "base": f"http://127.0.0.1:{port}",
+            "engine": engine,
+            "valid": valid,
+            "revoked": revoked,
+            "folder": folder,
+        }
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        engine.dispose()
+    get_settings.cache_clear()
+
+
+def _scans(site: dict[str, Any]) -> list[AuditEntry]:
+    with Session(site["engine"]) as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "card.scan")))
+
+
+def test_a_field_worker_verifies_cards_offline(chromium: str, site: dict[str, Any]) -> None:  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415
+
+    base = site["base"]
+    photos: dict[str, Path] = {}
+    for key in ("valid", "revoked"):
+        photos[key] = site["folder"] / f"{key}.png"
+        photos[key].write_bytes(_png(site[key].qr_text))
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+        page = context.new_page()
+        try:
+            page.goto(base + "/login?next=/cards/scan")
+            page.fill("#username", "field-worker")
+            page.fill("#password", PASSWORD)
+            page.click("form[action='/login'] button[type=submit]")
+            page.wait_for_url(base + "/cards/scan")
+            # Both lists fetched, the status list's signature checked, the page kept offline.
+            expect(page.locator("#scanner")).to_have_attribute("data-ready", "1")
+            expect(page.locator("#scanner")).to_have_attribute("data-offline", "1")
+            expect(page.locator("#lists")).to_contain_text("Verifies offline")
+
+            context.set_offline(True)
+            page.set_input_files("#photo", str(photos["valid"]))
+            verdict = page.locator("#verdict")
+            expect(verdict).to_have_attribute("data-verdict", "valid")
+            expect(page.locator("#verdict-word")).to_have_text("Valid")
+            expect(page.locator("#verdict-claims")).to_contain_text("آمنة")
+
+            page.set_input_files("#photo", str(photos["revoked"]))
+            expect(verdict).to_have_attribute("data-verdict", "revoked")
+            expect(page.locator("#verdict-word")).to_have_text("Revoked")
+            expect(page.locator("#queue")).to_contain_text("2 scans are waiting")
+            assert _scans(site) == []
+
+            # The page itself opens again without a network, from the service worker's cache.
+            page.reload()
+            expect(page.locator("h1")).to_have_text("Scan a card")
+            expect(page.locator("#scanner")).to_have_attribute("data-ready", "1")
+
+            # Any change to the text is refused by the JavaScript verifier, and nothing throws.
+            mutated = page.evaluate(MUTATIONS, site["valid"].qr_text)
+            assert mutated["thrown"] == 0
+            assert mutated["valid"] == 0
+            assert set(mutated["verdicts"]) <= {"unreadable", "tampered", "unknown_signer"}
+
+            context.set_offline(False)
+            expect(page.locator("#queue")).to_be_hidden(timeout=15_000)
+        finally:
+            context.close()
+            browser.close()
+
+    verdicts = sorted(e.detail["verdict"] for e in _scans(site) if e.detail)
+    assert verdicts == ["revoked", "valid"]
