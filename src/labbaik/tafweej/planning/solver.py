@@ -52,8 +52,11 @@ def plan(instance: Instance, *, time_limit: float, progress: Progress | None = N
         exact = solve_exact(c, deadline=deadline, start=seed)
         if exact.infeasible:
             raise Infeasible([_whole_groups_shortfall(c, failure)])
-        if exact.starts is not None:
-            candidates.append(exact.starts)
+        if exact.picks is not None:
+            picks = exact.picks
+            candidates.append(
+                [[picks[m, g] for g in range(len(c.group_ids))] for m in range(n_moves)]
+            )
         bound = max(bound, exact.bound)
         say("exact", 1, 1)
     if not candidates:
