@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 
 from labbaik.auth.models import AuditEntry
 from labbaik.auth.roles import Actor
-from labbaik.errors import Forbidden
+from labbaik.errors import Forbidden, InvalidInput
 from labbaik.registry.errors import GroupNotFound, PilgrimNotFound
 from labbaik.tafweej import service
 from labbaik.tafweej.errors import NoPublishedPlan, PlanInvalid, TafweejNotSetUp, UnknownCode
 from labbaik.tafweej.models import Plan
 from labbaik.tafweej.planning import format as fmt
 from labbaik.tafweej.planning.validate import check
-from labbaik.tafweej.schemas import PlanRead, ReplanRequest, RouteWrite
+from labbaik.tafweej.schemas import GroupDataWrite, GroupWish, PlanRead, ReplanRequest, RouteWrite
 from labbaik.tafweej.service.plans import stored_schedule
 from tests.conftest import World
 from tests.tafweej.helpers import START, YEAR, small_season
@@ -98,6 +98,19 @@ class TestSeasonData:
                 hijri_year=YEAR,
                 route_in=RouteWrite(
                     code="bus-1", mode="bus", name="Bus", capacity=[5, 5], movements=["to-arafat"]
+                ),
+                actor=operator,
+            )
+
+    def test_a_wish_past_the_last_slot_is_refused(self, session: Session, world: World) -> None:
+        operator = small_season(session, world)
+        with pytest.raises(InvalidInput, match=r"wishes\.to-arafat"):
+            service.save_group_data(
+                session,
+                hijri_year=YEAR,
+                group_id=world.group_a.id,
+                data_in=GroupDataWrite(
+                    routes=["metro-red"], wishes={"to-arafat": GroupWish(preferred=48)}
                 ),
                 actor=operator,
             )

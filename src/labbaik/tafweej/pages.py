@@ -486,7 +486,10 @@ async def save_group_data(
     request: Request, session: DbSession, actor: PageActor, group_id: uuid.UUID
 ) -> Response:
     form = await request.form()
-    season = int(str(form.get("season") or 0)) or None
+    year = str(form.get("season") or "")
+    if year and not year.isdigit():
+        raise InvalidInput(f"season: {year[:10]!r} is not a Hijri year")
+    season = int(year) if year else None
     data = service.season_data(session, hijri_year=season, actor=actor, with_groups=False)
     wishes = {}
     for m in data.movements:

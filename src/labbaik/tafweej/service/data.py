@@ -269,6 +269,12 @@ def write_group_data(
     movements = {code: m.id for code, m in movements_by_code(session, season_id).items()}
     places = {code: p.id for code, p in places_by_code(session, season_id).items()}
     route_ids = [resolve(routes, code, "route", "routes") for code in data_in.routes]
+    slot_grid = session.get(SlotGrid, season_id)
+    for code, wish in data_in.wishes.items():
+        wanted = [wish.preferred] if wish.preferred is not None else []
+        _check_slots(
+            slot_grid.slots if slot_grid else None, f"wishes.{code}", wanted + wish.forbidden
+        )
     wishes = {
         resolve(movements, code, "movement", f"wishes.{code}"): wish
         for code, wish in data_in.wishes.items()

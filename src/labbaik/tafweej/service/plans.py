@@ -200,6 +200,10 @@ def stored_schedule(session: Session, row: Plan, *, actor: Actor) -> fmt.Schedul
     groups = {g.id: g.code for g in registry.list_groups(session, actor=actor, with_counts=False)}
     movements = {m.id: code for code, m in movements_by_code(session, row.season_id).items()}
     routes = {r.id: code for code, r in routes_by_code(session, row.season_id).items()}
+    stored = list(session.scalars(select(Assignment).where(Assignment.plan_id == row.id)))
+    # The registry lists its current season's groups; a plan of another season names its own.
+    for group_id in {a.group_id for a in stored} - set(groups):
+        groups[group_id] = registry.get_group(session, group_id=group_id, actor=actor).code
     assignments = [
         fmt.Assignment(
             group=groups[a.group_id],
@@ -207,7 +211,7 @@ def stored_schedule(session: Session, row: Plan, *, actor: Actor) -> fmt.Schedul
             slot=a.slot,
             route=routes[a.route_id],
         )
-        for a in session.scalars(select(Assignment).where(Assignment.plan_id == row.id))
+        for a in stored
     ]
     return fmt.Schedule(
         assignments=assignments,
@@ -245,6 +249,8 @@ def publish_plan(session: Session, *, plan_id: uuid.UUID, actor: Actor) -> PlanR
         raise PlanInvalid(
             f"plan {row.version} breaks {len(row.violations)} rule(s) and cannot be published"
         )
+    # Two operators publishing at once: the second waits for the first, so one plan stays.
+    session.execute(select(Plan.id).where(Plan.season_id == row.season_id).with_for_update())
     session.execute(
         update(Plan)
         .where(Plan.season_id == row.season_id, Plan.id != row.id)
