@@ -15,7 +15,7 @@ from labbaik.auth.roles import Actor
 from labbaik.errors import Forbidden, InvalidInput
 from labbaik.registry.errors import GroupNotFound, PilgrimNotFound
 from labbaik.tafweej import service
-from labbaik.tafweej.errors import NoPublishedPlan, PlanInvalid, TafweejNotSetUp, UnknownCode
+from labbaik.tafweej.errors import InUse, NoPublishedPlan, PlanInvalid, TafweejNotSetUp, UnknownCode
 from labbaik.tafweej.models import Plan
 from labbaik.tafweej.planning import format as fmt
 from labbaik.tafweej.planning.validate import check
@@ -232,6 +232,21 @@ class TestPlans:
         plans = service.list_plans(session, hijri_year=YEAR, actor=operator)
         published = [p for p in plans if p.is_published]
         assert [p.version for p in published] == [2]
+
+    def test_a_route_in_a_stored_plan_cannot_be_deleted(
+        self, session: Session, world: World
+    ) -> None:
+        operator, _ = _planned(session, world, publish=False)
+        with pytest.raises(InUse, match="metro-red"):
+            service.delete_route(session, hijri_year=YEAR, code="metro-red", actor=operator)
+        with pytest.raises(InUse, match="movement to-arafat is in a stored plan"):
+            service.delete_movement(session, hijri_year=YEAR, code="to-arafat", actor=operator)
+
+    def test_an_unused_route_is_deleted(self, session: Session, world: World) -> None:
+        operator = small_season(session, world)
+        service.delete_route(session, hijri_year=YEAR, code="walk-1", actor=operator)
+        routes = service.season_data(session, hijri_year=YEAR, actor=operator).routes
+        assert [r.code for r in routes] == ["metro-red"]
 
     def test_an_invalid_plan_cannot_be_published(self, session: Session, world: World) -> None:
         operator, plan = _planned(session, world, publish=False)

@@ -68,6 +68,16 @@ def _plan_row(session: Session, plan_id: uuid.UUID) -> Plan:
     return row
 
 
+def _earlier(session: Session, season_id: uuid.UUID, client_key: str | None) -> PlanRead | None:
+    """The plan a first call with this key made, for a retry to get it back."""
+    if not client_key:
+        return None
+    row = session.scalar(
+        select(Plan).where(Plan.season_id == season_id, Plan.client_key == client_key)
+    )
+    return _read(row) if row is not None else None
+
+
 def _store(
     session: Session,
     *,
@@ -157,12 +167,9 @@ def run_plan(
     """
     auth_service.require(actor, Scope.TAFWEEJ_PLAN)
     found = season(session, hijri_year)
-    if client_key:
-        earlier = session.scalar(
-            select(Plan).where(Plan.season_id == found.id, Plan.client_key == client_key)
-        )
-        if earlier is not None:
-            return _read(earlier)
+    earlier = _earlier(session, found.id, client_key)
+    if earlier is not None:
+        return earlier
     exported = export_instance(session, hijri_year=found.hijri_year, actor=actor)
     instance = exported.instance
     try:
@@ -321,12 +328,9 @@ def replan_plan(
     """
     auth_service.require(actor, Scope.TAFWEEJ_PLAN)
     base = _plan_row(session, plan_id)
-    if client_key:
-        earlier = session.scalar(
-            select(Plan).where(Plan.season_id == base.season_id, Plan.client_key == client_key)
-        )
-        if earlier is not None:
-            return _read(earlier)
+    earlier = _earlier(session, base.season_id, client_key)
+    if earlier is not None:
+        return earlier
     instance = fmt.parse_instance(base.instance)
     schedule = stored_schedule(session, base, actor=actor)
     group_codes = {g.id for g in instance.groups}
