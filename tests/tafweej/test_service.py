@@ -18,6 +18,7 @@ from labbaik.tafweej import service
 from labbaik.tafweej.errors import InUse, NoPublishedPlan, PlanInvalid, TafweejNotSetUp, UnknownCode
 from labbaik.tafweej.models import Plan
 from labbaik.tafweej.planning import format as fmt
+from labbaik.tafweej.planning.errors import Infeasible, InvalidInstance
 from labbaik.tafweej.planning.validate import check
 from labbaik.tafweej.schemas import GroupDataWrite, GroupWish, PlanRead, ReplanRequest, RouteWrite
 from labbaik.tafweej.service.plans import stored_schedule
@@ -152,6 +153,17 @@ class TestExportAndImport:
         with pytest.raises(TafweejNotSetUp, match="slot grid"):
             service.export_instance(session, hijri_year=YEAR, actor=_actor(world, "operator"))
 
+    def test_a_group_left_without_routes_is_named_by_the_export(
+        self, session: Session, world: World
+    ) -> None:
+        operator = small_season(session, world)
+        service.delete_route(session, hijri_year=YEAR, code="metro-red", actor=operator)
+        service.delete_route(session, hijri_year=YEAR, code="walk-1", actor=operator)
+        with pytest.raises(InvalidInstance) as caught:
+            service.export_instance(session, hijri_year=YEAR, actor=operator)
+        fields = {p.field for p in caught.value.problems}
+        assert "groups[IDN-001].routes" in fields
+
     def test_an_instance_imports_into_the_season_matching_groups_by_code(
         self, session: Session, world: World
     ) -> None:
@@ -209,6 +221,23 @@ class TestPlans:
         assert arafat[0] != arafat[1]
         assert 30 not in arafat
         assert _stored_check(session, plan.id, operator)
+
+    def test_a_season_that_cannot_fit_says_which_movement_and_stores_nothing(
+        self, session: Session, world: World
+    ) -> None:
+        operator = small_season(session, world)
+        service.save_route(
+            session,
+            hijri_year=YEAR,
+            route_in=RouteWrite(
+                code="metro-red", mode="metro", name="Metro", capacity=0,
+                movements=["to-arafat", "to-muzdalifah"],
+            ),
+            actor=operator,
+        )  # fmt: skip
+        with pytest.raises(Infeasible, match="to-arafat"):
+            service.run_plan(session, hijri_year=YEAR, actor=operator, time_limit=1)
+        assert service.list_plans(session, hijri_year=YEAR, actor=operator) == []
 
     def test_a_retried_run_with_the_same_key_returns_the_first_plan(
         self, session: Session, world: World
