@@ -12,8 +12,10 @@ from typer.testing import CliRunner
 
 from labbaik.cli import app
 from labbaik.settings import get_settings
+from labbaik.tafweej import service
 from labbaik.tafweej.planning.format import load_instance, load_schedule
 from labbaik.tafweej.planning.validate import check
+from labbaik.tafweej.schemas import RouteWrite
 from tests.conftest import World
 from tests.tafweej.helpers import YEAR, small_season
 
@@ -75,6 +77,27 @@ class TestSeasonCommands:
         )
         assert result.exit_code == 0, result.output
         assert "2 groups" in result.output
+
+    def test_a_season_that_cannot_fit_exits_2_with_the_reason(
+        self, session: Session, world: World
+    ) -> None:
+        operator = small_season(session, world)
+        service.save_route(
+            session,
+            hijri_year=YEAR,
+            route_in=RouteWrite(
+                code="metro-red", mode="metro", name="Metro", capacity=0,
+                movements=["to-arafat", "to-muzdalifah"],
+            ),
+            actor=operator,
+        )  # fmt: skip
+        session.commit()
+        result = runner.invoke(
+            app, ["tafweej", "plan-season", "--season", str(YEAR), "--time-limit", "1"]
+        )
+        assert result.exit_code == 2
+        assert "error [tafweej_infeasible]" in result.output
+        assert "to-arafat" in result.output
 
     def test_an_unknown_season_is_one_line_and_exit_1(self, tmp_path: Path) -> None:
         result = runner.invoke(

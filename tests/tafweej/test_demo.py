@@ -18,7 +18,7 @@ from labbaik.tafweej.service.plans import stored_schedule
 
 def test_every_demo_pilgrim_has_a_next_step_from_a_valid_published_plan(engine: Engine) -> None:
     with Session(engine) as session:
-        demo.build(session, pilgrims=400, seed=3)
+        demo.build(session, pilgrims=200, seed=3)
         session.commit()
     system = system_actor("test")
     with Session(engine) as session:
@@ -26,7 +26,7 @@ def test_every_demo_pilgrim_has_a_next_step_from_a_valid_published_plan(engine: 
         assert plan is not None
         instance = fmt.parse_instance(plan.instance)
         assert check(instance, stored_schedule(session, plan, actor=system)).ok
-        assert plan.pilgrims == 400
+        assert plan.pilgrims == 200
         start = fmt.parse_instance(plan.instance).start
         pilgrims = registry.list_pilgrims(session, actor=system, page=PageRequest(1, 500)).items
         for pilgrim in pilgrims[::25]:
@@ -34,5 +34,5 @@ def test_every_demo_pilgrim_has_a_next_step_from_a_valid_published_plan(engine: 
             assert steps[0].movement == "to-mina"
             assert steps[0].assembly is not None
         groups = service.company_schedules(session, actor=system)
-        assert sum(g.size or 0 for g in groups) == 400
+        assert sum(g.size or 0 for g in groups) == 200
         assert all(len(g.steps) == len(instance.movements) for g in groups)

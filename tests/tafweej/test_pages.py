@@ -98,6 +98,26 @@ class TestPlanner:
         assert published.status_code == 303
         assert "Published" in client.get(ran.headers["location"]).text
 
+    def test_an_operator_marks_a_group_late_and_sees_the_re_plan(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        _publish(session, world)
+        log_in(client, "operator")
+        page = client.get("/tafweej/planner").text
+        plan_id = re.search(r'action="/tafweej/planner/([0-9a-f-]{36})/replan"', page)
+        assert plan_id is not None
+        form = {
+            "csrf_token": csrf_of(page), "from_slot": "38", "late_group": "idn-001",
+            "late_slots": "4", "closed_route": "",
+        }  # fmt: skip
+        replanned = client.post(
+            f"/tafweej/planner/{plan_id.group(1)}/replan", data=form, follow_redirects=False
+        )
+        assert replanned.status_code == 303
+        shown = client.get(replanned.headers["location"]).text
+        assert "late by 4 slots" in shown
+        assert "groups moved" in shown
+
     def test_a_company_may_not_open_the_planner(
         self, client: TestClient, session: Session, world: World
     ) -> None:
@@ -124,6 +144,33 @@ class TestSeasonData:
         assert saved.status_code == 303
         page = client.get("/tafweej/season?movement=to-haram")
         assert "41, 43-44" in page.text
+
+    def test_an_operator_sets_a_groups_wishes_on_its_page(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        small_season(session, world)
+        session.commit()
+        log_in(client, "operator")
+        url = f"/tafweej/season/groups/{world.group_a.id}"
+        page = client.get(url)
+        assert "Routes the group may take" in page.text
+        form = {
+            "csrf_token": csrf_of(page.text), "season": str(YEAR),
+            "routes": ["walk-1", "metro-red"], "preferred-to-arafat": "33",
+            "forbidden-to-arafat": "34-35", "camp_id": "",
+        }  # fmt: skip
+        saved = client.post(url, data=form, follow_redirects=False)
+        assert saved.status_code == 303
+        operator = world.actor("operator")
+        (group,) = service.list_group_data(
+            session,
+            hijri_year=YEAR,
+            actor=operator,
+            group_ids={world.group_a.id},  # type: ignore[arg-type]
+        )
+        assert group.wishes["to-arafat"].preferred == 33
+        assert group.wishes["to-arafat"].forbidden == [34, 35]
+        assert "to-muzdalifah" not in group.wishes
 
     def test_a_bad_slot_list_gets_a_clear_message(
         self, client: TestClient, session: Session, world: World

@@ -12,14 +12,15 @@ from sqlalchemy.orm import Session
 
 from labbaik.auth.models import AuditEntry
 from labbaik.auth.roles import Actor
-from labbaik.errors import Forbidden
+from labbaik.errors import Forbidden, InvalidInput
 from labbaik.registry.errors import GroupNotFound, PilgrimNotFound
 from labbaik.tafweej import service
-from labbaik.tafweej.errors import NoPublishedPlan, PlanInvalid, TafweejNotSetUp, UnknownCode
+from labbaik.tafweej.errors import InUse, NoPublishedPlan, PlanInvalid, TafweejNotSetUp, UnknownCode
 from labbaik.tafweej.models import Plan
 from labbaik.tafweej.planning import format as fmt
+from labbaik.tafweej.planning.errors import Infeasible, InvalidInstance
 from labbaik.tafweej.planning.validate import check
-from labbaik.tafweej.schemas import PlanRead, ReplanRequest, RouteWrite
+from labbaik.tafweej.schemas import GroupDataWrite, GroupWish, PlanRead, ReplanRequest, RouteWrite
 from labbaik.tafweej.service.plans import stored_schedule
 from tests.conftest import World
 from tests.tafweej.helpers import START, YEAR, small_season
@@ -102,6 +103,19 @@ class TestSeasonData:
                 actor=operator,
             )
 
+    def test_a_wish_past_the_last_slot_is_refused(self, session: Session, world: World) -> None:
+        operator = small_season(session, world)
+        with pytest.raises(InvalidInput, match=r"wishes\.to-arafat"):
+            service.save_group_data(
+                session,
+                hijri_year=YEAR,
+                group_id=world.group_a.id,
+                data_in=GroupDataWrite(
+                    routes=["metro-red"], wishes={"to-arafat": GroupWish(preferred=48)}
+                ),
+                actor=operator,
+            )
+
     def test_a_company_may_not_edit_the_season(self, session: Session, world: World) -> None:
         small_season(session, world)
         with pytest.raises(Forbidden):
@@ -138,6 +152,17 @@ class TestExportAndImport:
     ) -> None:
         with pytest.raises(TafweejNotSetUp, match="slot grid"):
             service.export_instance(session, hijri_year=YEAR, actor=_actor(world, "operator"))
+
+    def test_a_group_left_without_routes_is_named_by_the_export(
+        self, session: Session, world: World
+    ) -> None:
+        operator = small_season(session, world)
+        service.delete_route(session, hijri_year=YEAR, code="metro-red", actor=operator)
+        service.delete_route(session, hijri_year=YEAR, code="walk-1", actor=operator)
+        with pytest.raises(InvalidInstance) as caught:
+            service.export_instance(session, hijri_year=YEAR, actor=operator)
+        fields = {p.field for p in caught.value.problems}
+        assert "groups[IDN-001].routes" in fields
 
     def test_an_instance_imports_into_the_season_matching_groups_by_code(
         self, session: Session, world: World
@@ -197,6 +222,23 @@ class TestPlans:
         assert 30 not in arafat
         assert _stored_check(session, plan.id, operator)
 
+    def test_a_season_that_cannot_fit_says_which_movement_and_stores_nothing(
+        self, session: Session, world: World
+    ) -> None:
+        operator = small_season(session, world)
+        service.save_route(
+            session,
+            hijri_year=YEAR,
+            route_in=RouteWrite(
+                code="metro-red", mode="metro", name="Metro", capacity=0,
+                movements=["to-arafat", "to-muzdalifah"],
+            ),
+            actor=operator,
+        )  # fmt: skip
+        with pytest.raises(Infeasible, match="to-arafat"):
+            service.run_plan(session, hijri_year=YEAR, actor=operator, time_limit=1)
+        assert service.list_plans(session, hijri_year=YEAR, actor=operator) == []
+
     def test_a_retried_run_with_the_same_key_returns_the_first_plan(
         self, session: Session, world: World
     ) -> None:
@@ -219,6 +261,21 @@ class TestPlans:
         plans = service.list_plans(session, hijri_year=YEAR, actor=operator)
         published = [p for p in plans if p.is_published]
         assert [p.version for p in published] == [2]
+
+    def test_a_route_in_a_stored_plan_cannot_be_deleted(
+        self, session: Session, world: World
+    ) -> None:
+        operator, _ = _planned(session, world, publish=False)
+        with pytest.raises(InUse, match="metro-red"):
+            service.delete_route(session, hijri_year=YEAR, code="metro-red", actor=operator)
+        with pytest.raises(InUse, match="movement to-arafat is in a stored plan"):
+            service.delete_movement(session, hijri_year=YEAR, code="to-arafat", actor=operator)
+
+    def test_an_unused_route_is_deleted(self, session: Session, world: World) -> None:
+        operator = small_season(session, world)
+        service.delete_route(session, hijri_year=YEAR, code="walk-1", actor=operator)
+        routes = service.season_data(session, hijri_year=YEAR, actor=operator).routes
+        assert [r.code for r in routes] == ["metro-red"]
 
     def test_an_invalid_plan_cannot_be_published(self, session: Session, world: World) -> None:
         operator, plan = _planned(session, world, publish=False)

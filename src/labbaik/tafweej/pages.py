@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ from labbaik.auth import service as auth_service
 from labbaik.auth.deps import Csrf, PageActor
 from labbaik.auth.roles import Scope
 from labbaik.errors import InvalidInput
-from labbaik.kit.timeutil import format_hijri, to_riyadh, utcnow
+from labbaik.kit.timeutil import format_hijri, hijri_parts, to_riyadh, utcnow
 from labbaik.registry import service as registry
 from labbaik.tafweej import service
 from labbaik.tafweej.errors import NoPublishedPlan
@@ -80,6 +81,22 @@ def _slots_text(slots: list[int]) -> str:
         else:
             runs.append(str(s))
     return ", ".join(runs)
+
+
+def _slot_label(grid: SlotGridRead | None) -> Callable[[int], str]:
+    """slot -> '10/12 06:30': the day of Dhu al-Hijjah and the Riyadh time the slot starts."""
+
+    def label(slot: int) -> str:
+        if grid is None:
+            return ""
+        when = to_riyadh(grid.start) + timedelta(minutes=grid.slot_minutes * slot)
+        try:
+            _, month, day = hijri_parts(when.date())
+        except (ValueError, OverflowError):
+            return f"{when:%H:%M}"
+        return f"{day}/{month} {when:%H:%M}"
+
+    return label
 
 
 def _invalid(exc: ValidationError) -> InvalidInput:
@@ -353,6 +370,7 @@ def season_page(
         "movement": next((m for m in data.movements if m.code == movement), None),
         "route": next((r for r in data.routes if r.code == route), None),
         "slots_text": _slots_text,
+        "slot_label": _slot_label(data.grid),
         "start_local": to_riyadh(data.grid.start).strftime("%Y-%m-%dT%H:%M") if data.grid else "",
     }
     return render(request, "tafweej/season.html", context)
@@ -477,6 +495,7 @@ def group_data_page(
         "current": found[0] if found else None,
         "camps": camps,
         "slots_text": _slots_text,
+        "slot_label": _slot_label(data.grid),
     }
     return render(request, "tafweej/group_data.html", context)
 
@@ -486,7 +505,10 @@ async def save_group_data(
     request: Request, session: DbSession, actor: PageActor, group_id: uuid.UUID
 ) -> Response:
     form = await request.form()
-    season = int(str(form.get("season") or 0)) or None
+    year = str(form.get("season") or "")
+    if year and not year.isdigit():
+        raise InvalidInput(f"season: {year[:10]!r} is not a Hijri year")
+    season = int(year) if year else None
     data = service.season_data(session, hijri_year=season, actor=actor, with_groups=False)
     wishes = {}
     for m in data.movements:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from labbaik.tafweej.planning.errors import Infeasible, InvalidSchedule
-from labbaik.tafweej.planning.format import Instance, Schedule
+from labbaik.tafweej.planning.format import Instance, Schedule, parse_instance
 from labbaik.tafweej.planning.generate import generate
 from labbaik.tafweej.planning.replan import closed_instance, replan
 from labbaik.tafweej.planning.solver import plan
 from labbaik.tafweej.planning.validate import check
 from tests.tafweej.planning.instances import tiny_instance
+from tests.tafweej.planning.test_solver import small_instances
 from tests.tafweej.planning.test_validate import VALID, schedule
 
 FROM = 130  # in the middle of the stoning on the 10th
@@ -71,3 +76,31 @@ class TestReplan:
     def test_an_unknown_late_group_is_refused(self) -> None:
         with pytest.raises(InvalidSchedule, match="G7"):
             replan(tiny_instance(), schedule(VALID), from_slot=5, late_groups={"G7": 1})
+
+
+class TestReplanProperties:
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(small_instances(), st.integers(0, 9), st.integers(0, 3))
+    def test_the_past_never_changes_and_the_result_is_valid(
+        self, data: dict[str, Any], from_slot: int, delay: int
+    ) -> None:
+        instance = parse_instance(data)
+        try:
+            planned = plan(instance, time_limit=5)
+        except Infeasible:
+            return
+        late = {instance.groups[0].id: delay}
+        try:
+            new, moved = replan(
+                instance, planned, from_slot=from_slot, late_groups=late, time_limit=5
+            )
+        except Infeasible:
+            return
+        assert check(instance, new).ok
+        before, after = by_key(planned), by_key(new)
+        assert all(after[k] == v for k, v in before.items() if v[0] < from_slot)
+        changed = {g for (g, m), v in after.items() if before[g, m] != v}
+        assert moved == len(changed)
+        for (g, m), (slot, _) in after.items():
+            if g == instance.groups[0].id and before[g, m][0] >= from_slot:
+                assert slot >= from_slot + delay

@@ -3,6 +3,7 @@ the greedy baseline, and a clear explanation when no schedule exists."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -42,6 +43,25 @@ class TestPlan:
         assert schedule.objective < baseline.objective
         assert schedule.lower_bound is not None
         assert schedule.objective <= schedule.lower_bound * 1.10
+
+    def test_a_route_shared_by_overlapping_movements_is_never_over_capacity(self) -> None:
+        # A shuttle serving both the last stoning and the way to the Haram couples the two
+        # movements' capacity: they form one piece of the bound and share its room.
+        data = json.loads(generate(250, seed=8).to_json())
+        data["routes"].append(
+            {
+                "id": "shuttle",
+                "capacity": 3000,
+                "duration": 2,
+                "movements": ["stone-12", "to-haram"],
+            }
+        )
+        for g in data["groups"]:
+            g["routes"].append("shuttle")
+        instance = parse_instance(data)
+        schedule = planned(instance)
+        assert any(a.route == "shuttle" for a in schedule.assignments)
+        assert schedule.objective < greedy(instance).objective
 
     def test_progress_reports_each_stage(self) -> None:
         stages: list[str] = []

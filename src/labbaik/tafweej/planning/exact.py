@@ -8,10 +8,12 @@ bound is a proven lower bound too. It does not scale, so the planner uses it onl
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 
 from labbaik.tafweej.planning.model import Compiled
 
@@ -19,46 +21,74 @@ from labbaik.tafweej.planning.model import Compiled
 EXACT_LIMIT = 6000
 
 
+Pick = tuple[int, int]
+
+
 @dataclass
 class ExactResult:
-    starts: list[list[tuple[int, int]]] | None
+    picks: dict[tuple[int, int], Pick] | None  # (movement, group) -> (route, slot)
     bound: float
     infeasible: bool
+    optimal: bool
 
 
-def binaries(c: Compiled) -> int:
+def binaries(c: Compiled, movements: list[int] | None = None) -> int:
     return sum(
         len(c.routes[m][g]) * len(c.allowed[m][g])
-        for m in range(len(c.movement_ids))
+        for m in (range(len(c.movement_ids)) if movements is None else movements)
         for g in range(len(c.group_ids))
     )
 
 
-def solve_exact(
-    c: Compiled, *, deadline: float, start: list[list[tuple[int, int]]] | None
+def solve_exact(c: Compiled, *, deadline: float, start: list[list[Pick]] | None) -> ExactResult:
+    """The whole season: the best schedule HiGHS finds by the deadline and its dual bound."""
+    every = list(range(len(c.movement_ids)))
+    return solve_mip(
+        c,
+        movements=every,
+        options=c.options,
+        capacity=c.capacity,
+        deadline=deadline,
+        start=None
+        if start is None
+        else {(m, g): start[m][g] for m in every for g in range(len(c.group_ids))},
+    )
+
+
+def solve_mip(
+    c: Compiled,
+    *,
+    movements: list[int],
+    options: Callable[[int, int], list[Pick]],
+    capacity: npt.ArrayLike,
+    deadline: float,
+    start: dict[tuple[int, int], Pick] | None,
 ) -> ExactResult:
-    """The best schedule HiGHS finds by the deadline, its dual bound, and whether none exists."""
-    n_m, n_g = len(c.movement_ids), len(c.group_ids)
+    """Some movements as one MIP under `capacity`, with the precedence links among them."""
+    n_g = len(c.group_ids)
+    cap = np.asarray(capacity)
     cols: list[tuple[int, int, int, int]] = []  # (movement, group, route, slot)
-    for m in range(n_m):
+    for m in movements:
         for g in range(n_g):
-            cols.extend((m, g, r, t) for r, t in c.options(m, g))
+            cols.extend((m, g, r, t) for r, t in options(m, g))
+    assign = {(m, g): i for i, (m, g) in enumerate((m, g) for m in movements for g in range(n_g))}
     cells: dict[tuple[int, int], int] = {}
-    n_assign = n_m * n_g
     for _, _, r, t in cols:
         for u in range(t, t + c.durations[r]):
-            cells.setdefault((r, u), n_assign + len(cells))
+            cells.setdefault((r, u), len(assign) + len(cells))
     prec_row: dict[tuple[int, int], int] = {}
-    base = n_assign + len(cells)
-    for m in c.predecessor:
-        for g in range(n_g):
-            prec_row[m, g] = base + len(prec_row)
+    base = len(assign) + len(cells)
+    inside = set(movements)
+    for m in movements:
+        if m in c.predecessor and c.predecessor[m][0] in inside:
+            for g in range(n_g):
+                prec_row[m, g] = base + len(prec_row)
     n_rows = base + len(prec_row)
 
     lower = np.ones(n_rows)
     upper = np.ones(n_rows)
     for (r, u), row in cells.items():
-        lower[row], upper[row] = -highspy.kHighsInf, float(c.capacity[r, u])
+        lower[row], upper[row] = -highspy.kHighsInf, float(cap[r, u])
     for (m, _), row in prec_row.items():
         lower[row], upper[row] = float(c.predecessor[m][1]), highspy.kHighsInf
 
@@ -67,7 +97,7 @@ def solve_exact(
     values: list[float] = []
     for m, g, r, t in cols:
         starts_idx.append(len(indices))
-        indices.append(m * n_g + g)
+        indices.append(assign[m, g])
         values.append(1.0)
         for u in range(t, t + c.durations[r]):
             indices.append(cells[r, u])
@@ -76,8 +106,9 @@ def solve_exact(
             indices.append(prec_row[m, g])
             values.append(float(t))
         for s, _ in c.successors[m]:
-            indices.append(prec_row[s, g])
-            values.append(-float(t))
+            if (s, g) in prec_row:
+                indices.append(prec_row[s, g])
+                values.append(-float(t))
 
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.silent()
@@ -103,24 +134,25 @@ def solve_exact(
     if start is not None:
         index = {col: j for j, col in enumerate(cols)}
         hint = np.zeros(n)
-        for m in range(n_m):
-            for g in range(n_g):
-                r, t = start[m][g]
-                hint[index[m, g, r, t]] = 1.0
+        for (m, g), (r, t) in start.items():
+            j = index.get((m, g, r, t))
+            if j is not None:
+                hint[j] = 1.0
         solution = highspy.HighsSolution()
         solution.col_value = hint.tolist()
         h.setSolution(solution)
     h.run()
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
-        return ExactResult(starts=None, bound=float("inf"), infeasible=True)
+        return ExactResult(picks=None, bound=float("inf"), infeasible=True, optimal=True)
     info = h.getInfo()
     bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else 0.0
+    optimal = status == highspy.HighsModelStatus.kOptimal
     if info.primal_solution_status != 2:  # no feasible solution found
-        return ExactResult(starts=None, bound=bound, infeasible=False)
+        return ExactResult(picks=None, bound=bound, infeasible=False, optimal=False)
     x = np.asarray(h.getSolution().col_value)
-    picks: list[list[tuple[int, int]]] = [[(-1, -1)] * n_g for _ in range(n_m)]
-    for j in np.flatnonzero(x > 0.5):
-        m, g, r, t = cols[int(j)]
-        picks[m][g] = (r, t)
-    return ExactResult(starts=picks, bound=bound, infeasible=False)
+    picks = {}
+    for chosen in np.flatnonzero(x > 0.5):
+        m, g, r, t = cols[int(chosen)]
+        picks[m, g] = (r, t)
+    return ExactResult(picks=picks, bound=bound, infeasible=False, optimal=optimal)

@@ -55,6 +55,7 @@ class Relaxation:
     objective: float
     bound: float
     converged: bool
+    solved: bool
 
 
 def solve(piece: Piece, *, deadline: float, window: int = 1) -> Relaxation:
@@ -99,8 +100,9 @@ def solve(piece: Piece, *, deadline: float, window: int = 1) -> Relaxation:
     column_of = np.full(len(cls), -1, dtype=np.int64)
     new = piece.cost <= best[cls] + window
     n_cols = k_rows
-    bound = -np.inf
+    bound = 0.0  # the objective is never negative
     converged = False
+    col_value: FloatArray | None = None  # of the last restricted LP solved to optimality
     while True:
         idx = np.flatnonzero(new & ~active)
         if len(idx) == 0:
@@ -115,6 +117,7 @@ def solve(piece: Piece, *, deadline: float, window: int = 1) -> Relaxation:
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
         sol = h.getSolution()
+        col_value = np.asarray(sol.col_value)
         duals = np.asarray(sol.row_dual)
         u = duals[:k_rows]
         pi = np.zeros((n_routes, n_slots))
@@ -126,15 +129,16 @@ def solve(piece: Piece, *, deadline: float, window: int = 1) -> Relaxation:
         new = reduced < -1e-7 * (1.0 + np.abs(piece.cost))
         if time.monotonic() > deadline:
             break
-    sol = h.getSolution()
-    col_value = np.asarray(sol.col_value)
     values = np.zeros(len(cls))
-    values[active] = col_value[column_of[active]]
+    if col_value is None:
+        # Stopped by the deadline before any restricted LP was solved: nothing is known.
+        return Relaxation(values, piece.mass.copy(), 0.0, bound, converged=False, solved=False)
+    # Columns added after the last LP solved carry nothing.
+    known = np.flatnonzero(active & (column_of < len(col_value)))
+    values[known] = col_value[column_of[known]]
     unplaced = col_value[:k_rows].copy()
     objective = float(np.dot(values, piece.cost))
-    return Relaxation(
-        values=values, unplaced=unplaced, objective=objective, bound=bound, converged=converged
-    )
+    return Relaxation(values, unplaced, objective, bound, converged=converged, solved=True)
 
 
 def _along(pi: FloatArray, route: IntArray, slot: IntArray, dur: IntArray) -> FloatArray:

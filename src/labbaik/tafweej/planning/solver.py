@@ -52,8 +52,11 @@ def plan(instance: Instance, *, time_limit: float, progress: Progress | None = N
         exact = solve_exact(c, deadline=deadline, start=seed)
         if exact.infeasible:
             raise Infeasible([_whole_groups_shortfall(c, failure)])
-        if exact.starts is not None:
-            candidates.append(exact.starts)
+        if exact.picks is not None:
+            picks = exact.picks
+            candidates.append(
+                [[picks[m, g] for g in range(len(c.group_ids))] for m in range(n_moves)]
+            )
         bound = max(bound, exact.bound)
         say("exact", 1, 1)
     if not candidates:
@@ -108,7 +111,7 @@ def lower_bound(
         # Share the time left among the pieces still to solve, keeping a third for rounding.
         share = (deadline - time.monotonic()) * (2 / 3) / (len(pieces) - i)
         relaxation = lp.solve(piece, deadline=time.monotonic() + max(share, 0.5))
-        if relaxation.unplaced.sum() > 1e-6:
+        if relaxation.solved and relaxation.unplaced.sum() > 1e-6:
             _explain(c, parts, piece)
         total += relaxation.bound
         if len(parts) == 1:
@@ -167,6 +170,8 @@ def _primal(
     n_moves = len(c.movement_ids)
     for m in range(n_moves):
         say("schedule", m, n_moves)
+        if time.monotonic() > deadline:
+            return None, None
         allowed = c.allowed[m]
         if m in c.predecessor:
             p, gap = c.predecessor[m]
@@ -180,9 +185,11 @@ def _primal(
             classes = build_classes(c, m, allowed, np.asarray(free))
             left = (deadline - time.monotonic()) / (n_moves - m)
             relaxation = lp.solve(classes.piece, deadline=time.monotonic() + max(left, 0.5))
-            if relaxation.unplaced.sum() > 1e-6:
-                short = np.flatnonzero(relaxation.unplaced > 1e-6)
-                return None, (m, [g for k in short for g in classes.members[k]])
+        if not relaxation.solved:
+            return None, None
+        if relaxation.unplaced.sum() > 1e-6:
+            short = np.flatnonzero(relaxation.unplaced > 1e-6)
+            return None, (m, [g for k in short for g in classes.members[k]])
         try:
             picks = round_relaxation(c, classes, relaxation, free, objective_cost(c, m))
         except RoundingFailed as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -151,14 +152,18 @@ def _movement_read(
     return read
 
 
+def _refuse_if_planned(session: Session, column: Any, row_id: uuid.UUID, what: str) -> None:
+    if session.scalar(select(Assignment.plan_id).where(column == row_id).limit(1)):
+        raise InUse(f"{what} is in a stored plan and cannot be deleted")
+
+
 def delete_movement(session: Session, *, hijri_year: int | None, code: str, actor: Actor) -> None:
     auth_service.require(actor, Scope.TAFWEEJ_MANAGE)
     found = season(session, hijri_year)
     row = movements_by_code(session, found.id).get(code)
     if row is None:
         raise MovementNotFound(f"no movement has the code {code!r} this season")
-    if session.scalar(select(Assignment.plan_id).where(Assignment.movement_id == row.id).limit(1)):
-        raise InUse(f"movement {code} is in a stored plan and cannot be deleted")
+    _refuse_if_planned(session, Assignment.movement_id, row.id, f"movement {code}")
     if session.scalar(select(Movement.id).where(Movement.after_id == row.id).limit(1)):
         raise InUse(f"another movement follows {code}: change that one first")
     session.delete(row)
@@ -209,8 +214,7 @@ def delete_route(session: Session, *, hijri_year: int | None, code: str, actor: 
     row = routes_by_code(session, found.id).get(code)
     if row is None:
         raise RouteNotFound(f"no route has the code {code!r} this season")
-    if session.scalar(select(Assignment.plan_id).where(Assignment.route_id == row.id).limit(1)):
-        raise InUse(f"route {code} is in a stored plan and cannot be deleted")
+    _refuse_if_planned(session, Assignment.route_id, row.id, f"route {code}")
     session.delete(row)
     session.flush()
     _audit(session, actor, "tafweej.route.delete", "tafweej_route", code)
@@ -269,6 +273,12 @@ def write_group_data(
     movements = {code: m.id for code, m in movements_by_code(session, season_id).items()}
     places = {code: p.id for code, p in places_by_code(session, season_id).items()}
     route_ids = [resolve(routes, code, "route", "routes") for code in data_in.routes]
+    slot_grid = session.get(SlotGrid, season_id)
+    for code, wish in data_in.wishes.items():
+        wanted = [wish.preferred] if wish.preferred is not None else []
+        _check_slots(
+            slot_grid.slots if slot_grid else None, f"wishes.{code}", wanted + wish.forbidden
+        )
     wishes = {
         resolve(movements, code, "movement", f"wishes.{code}"): wish
         for code, wish in data_in.wishes.items()

@@ -60,36 +60,33 @@ def export_instance(session: Session, *, hijri_year: int | None, actor: Actor) -
             left_out.append(g.code)
             continue
         planned.append(g)
-    instance = fmt.Instance(
-        slot_minutes=slot_grid.slot_minutes,
-        start=to_riyadh(slot_grid.start),
-        slots=slot_grid.slots,
-        routes=[
-            fmt.Route(id=r.code, capacity=r.capacity, duration=r.duration, movements=r.movements)
-            for r in routes
-        ],
-        movements=[
-            fmt.Movement(
-                id=m.code,
-                window=(m.window_start, m.window_end),
-                forbidden=list(m.forbidden),
-                after=fmt.After(movement=by_id[m.after_id], min_gap=m.min_gap)
-                if m.after_id
-                else None,
-            )
-            for m in movements.values()
-        ],
-        groups=[
-            fmt.Group(
-                id=g.code,
-                size=g.size,
-                routes=g.routes,
-                preferred={k: w.preferred for k, w in g.wishes.items() if w.preferred is not None},
-                forbidden={k: w.forbidden for k, w in g.wishes.items() if w.forbidden},
-            )
-            for g in planned
-        ],
-    )
+    # Through the format's parser, so that anything wrong is named field by field.
+    instance = fmt.parse_instance(
+        {
+            "slot_minutes": slot_grid.slot_minutes,
+            "start": to_riyadh(slot_grid.start).isoformat(),
+            "slots": slot_grid.slots,
+            "routes": [
+                {"id": r.code, "capacity": r.capacity, "duration": r.duration,
+                 "movements": r.movements}
+                for r in routes
+            ],
+            "movements": [
+                {"id": m.code, "window": [m.window_start, m.window_end],
+                 "forbidden": list(m.forbidden),
+                 **({"after": {"movement": by_id[m.after_id], "min_gap": m.min_gap}}
+                    if m.after_id else {})}
+                for m in movements.values()
+            ],
+            "groups": [
+                {"id": g.code, "size": g.size, "routes": g.routes,
+                 "preferred": {k: w.preferred for k, w in g.wishes.items()
+                               if w.preferred is not None},
+                 "forbidden": {k: w.forbidden for k, w in g.wishes.items() if w.forbidden}}
+                for g in planned
+            ],
+        }
+    )  # fmt: skip
     return Exported(
         instance=instance,
         group_ids={g.code: g.group_id for g in planned},

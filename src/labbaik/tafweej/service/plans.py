@@ -68,6 +68,16 @@ def _plan_row(session: Session, plan_id: uuid.UUID) -> Plan:
     return row
 
 
+def _earlier(session: Session, season_id: uuid.UUID, client_key: str | None) -> PlanRead | None:
+    """The plan a first call with this key made, for a retry to get it back."""
+    if not client_key:
+        return None
+    row = session.scalar(
+        select(Plan).where(Plan.season_id == season_id, Plan.client_key == client_key)
+    )
+    return _read(row) if row is not None else None
+
+
 def _store(
     session: Session,
     *,
@@ -157,12 +167,9 @@ def run_plan(
     """
     auth_service.require(actor, Scope.TAFWEEJ_PLAN)
     found = season(session, hijri_year)
-    if client_key:
-        earlier = session.scalar(
-            select(Plan).where(Plan.season_id == found.id, Plan.client_key == client_key)
-        )
-        if earlier is not None:
-            return _read(earlier)
+    earlier = _earlier(session, found.id, client_key)
+    if earlier is not None:
+        return earlier
     exported = export_instance(session, hijri_year=found.hijri_year, actor=actor)
     instance = exported.instance
     try:
@@ -200,6 +207,10 @@ def stored_schedule(session: Session, row: Plan, *, actor: Actor) -> fmt.Schedul
     groups = {g.id: g.code for g in registry.list_groups(session, actor=actor, with_counts=False)}
     movements = {m.id: code for code, m in movements_by_code(session, row.season_id).items()}
     routes = {r.id: code for code, r in routes_by_code(session, row.season_id).items()}
+    stored = list(session.scalars(select(Assignment).where(Assignment.plan_id == row.id)))
+    # The registry lists its current season's groups; a plan of another season names its own.
+    for group_id in {a.group_id for a in stored} - set(groups):
+        groups[group_id] = registry.get_group(session, group_id=group_id, actor=actor).code
     assignments = [
         fmt.Assignment(
             group=groups[a.group_id],
@@ -207,7 +218,7 @@ def stored_schedule(session: Session, row: Plan, *, actor: Actor) -> fmt.Schedul
             slot=a.slot,
             route=routes[a.route_id],
         )
-        for a in session.scalars(select(Assignment).where(Assignment.plan_id == row.id))
+        for a in stored
     ]
     return fmt.Schedule(
         assignments=assignments,
@@ -245,6 +256,8 @@ def publish_plan(session: Session, *, plan_id: uuid.UUID, actor: Actor) -> PlanR
         raise PlanInvalid(
             f"plan {row.version} breaks {len(row.violations)} rule(s) and cannot be published"
         )
+    # Two operators publishing at once: the second waits for the first, so one plan stays.
+    session.execute(select(Plan.id).where(Plan.season_id == row.season_id).with_for_update())
     session.execute(
         update(Plan)
         .where(Plan.season_id == row.season_id, Plan.id != row.id)
@@ -315,12 +328,9 @@ def replan_plan(
     """
     auth_service.require(actor, Scope.TAFWEEJ_PLAN)
     base = _plan_row(session, plan_id)
-    if client_key:
-        earlier = session.scalar(
-            select(Plan).where(Plan.season_id == base.season_id, Plan.client_key == client_key)
-        )
-        if earlier is not None:
-            return _read(earlier)
+    earlier = _earlier(session, base.season_id, client_key)
+    if earlier is not None:
+        return earlier
     instance = fmt.parse_instance(base.instance)
     schedule = stored_schedule(session, base, actor=actor)
     group_codes = {g.id for g in instance.groups}

@@ -145,41 +145,33 @@ def group_next_steps(
     return _upcoming(steps, at, limit)
 
 
-def group_schedule(session: Session, *, group_id: uuid.UUID, actor: Actor) -> GroupSchedule:
-    """Every step of a group in the published plan."""
-    group = _visible_group(session, group_id=group_id, actor=actor)
+def _schedule(session: Session, group: GroupRead, *, size: int | None) -> GroupSchedule:
     version, plan_id, steps = _steps(session, season_id=group.season_id, group_id=group.id)
     return GroupSchedule(
         group_id=group.id,
         code=group.code,
         name=group.name,
         company_id=group.company_id,
-        size=None,
+        size=size,
         plan_id=plan_id,
         plan_version=version,
         steps=steps,
     )
 
 
+def group_schedule(session: Session, *, group_id: uuid.UUID, actor: Actor) -> GroupSchedule:
+    """Every step of a group in the published plan."""
+    group = _visible_group(session, group_id=group_id, actor=actor)
+    return _schedule(session, group, size=None)
+
+
 def company_schedules(session: Session, *, actor: Actor) -> list[GroupSchedule]:
     """The schedules of the groups the actor may list (a company: its own), by group code."""
     auth_service.require(actor, Scope.TAFWEEJ_READ)
-    out = []
-    for group in registry.list_groups(session, actor=actor):
-        try:
-            version, plan_id, steps = _steps(session, season_id=group.season_id, group_id=group.id)
-        except NoPublishedPlan:
-            return []
-        out.append(
-            GroupSchedule(
-                group_id=group.id,
-                code=group.code,
-                name=group.name,
-                company_id=group.company_id,
-                size=group.pilgrim_count,
-                plan_id=plan_id,
-                plan_version=version,
-                steps=steps,
-            )
-        )
-    return out
+    try:
+        return [
+            _schedule(session, group, size=group.pilgrim_count)
+            for group in registry.list_groups(session, actor=actor)
+        ]
+    except NoPublishedPlan:
+        return []
