@@ -211,6 +211,16 @@ class TestLinked:
         assert ledger.net(c) == 12
         assert all(service.verify_statement(ledger.session, account_id=x) for x in (a, b, c))
 
+    def test_the_same_id_twice_in_a_chain_fails_it(self, ledger: Ledger) -> None:
+        a, b = ledger.account(), ledger.account()
+        t = transfer(a, b, 1, "linked")
+        assert ledger.send(t, t.model_copy(update={"flags": None})) == [
+            R.LINKED_EVENT_FAILED,
+            R.EXISTS_WITH_DIFFERENT_FIELDS,
+        ]
+        assert ledger.net(b) == 0
+        assert ledger.send(t, transfer(a, b, 2)) == [R.LINKED_EVENT_FAILED, R.LINKED_EVENT_FAILED]
+
     def test_a_chain_left_open_fails(self, ledger: Ledger) -> None:
         a, b = ledger.account(), ledger.account()
         results = ledger.send(transfer(a, b, 1, "linked"), transfer(a, b, 2, "linked"))

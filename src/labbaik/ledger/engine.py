@@ -328,7 +328,14 @@ class Batch:
         rows: list[dict[str, Any]] = []
         entries_mark = len(self.entries)
         failed: tuple[int, ResultCode] | None = None
+        seen: dict[uuid.UUID, str] = {}
         for i, (t, fp) in enumerate(zip(chain, prints, strict=True)):
+            if t.id in seen:
+                # The same id twice in one chain: the second is a retry of the first.
+                same = seen[t.id] == fp
+                failed = (i, R.EXISTS if same else R.EXISTS_WITH_DIFFERENT_FIELDS)
+                break
+            seen[t.id] = fp
             outcome = self._apply(t, fp)
             if isinstance(outcome, ResultCode):
                 failed = (i, outcome)
@@ -367,6 +374,8 @@ class Batch:
         for i, (t, code) in enumerate(zip(chain, codes, strict=True)):
             if skip_known is not None and skip_known[i] is not None:
                 continue
+            if t.id in self.existing:
+                continue  # a repeated id: recorded once, under its first outcome
             fp = fingerprint(t)
             self.transfers.append(self._row(t, fp, result=code))
             self.existing[t.id] = (fp, code.value)

@@ -310,7 +310,7 @@ def create_transfers(
     batch = Batch(
         conn,
         now=now,
-        created_by=actor.origin if actor.account_id is None else actor.username,
+        created_by=(actor.origin if actor.account_id is None else actor.username)[:64],
         accounts=accounts,
         pendings=pendings,
         resolutions=resolutions,

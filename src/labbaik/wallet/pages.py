@@ -18,7 +18,7 @@ from labbaik.auth.deps import Csrf, PageActor
 from labbaik.auth.roles import Actor, Scope
 from labbaik.errors import DomainError, Forbidden, InvalidInput
 from labbaik.kit.money import Money
-from labbaik.kit.pagination import PageRequest
+from labbaik.kit.pagination import MAX_PAGE_SIZE, PageRequest
 from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.settings import Settings
 from labbaik.wallet import merchants, passkeys, service, statements
@@ -99,13 +99,22 @@ JsonCsrf = Depends(_check_json_csrf)
 def _recent(session: Session, actor: Actor) -> list[HistoryItem]:
     """The newest lines, without the hold of a top-up that has since been settled: the
     statement keeps both, but on a phone one line per top-up is what the pilgrim expects."""
-    first = service.history(session, actor=actor, page=PageRequest(1, RECENT))
+    # One read of the ledger for almost every pilgrim: a season is rarely 500 movements.
+    first = service.history(session, actor=actor, page=PageRequest(1, MAX_PAGE_SIZE))
     items = first.items
-    last_page = -(-first.total // RECENT)
+    last_page = -(-first.total // MAX_PAGE_SIZE)
     if last_page > 1:
-        items = service.history(session, actor=actor, page=PageRequest(last_page, RECENT)).items
-        before = service.history(session, actor=actor, page=PageRequest(last_page - 1, RECENT))
-        items = before.items + items
+        last = service.history(session, actor=actor, page=PageRequest(last_page, MAX_PAGE_SIZE))
+        items = last.items
+        if len(items) < RECENT:
+            before = (
+                first.items
+                if last_page == 2
+                else service.history(
+                    session, actor=actor, page=PageRequest(last_page - 1, MAX_PAGE_SIZE)
+                ).items
+            )
+            items = before[-RECENT:] + items
     settled = {i.reference for i in items if not i.pending or i.amount < 0}
     shown = [i for i in items if not (i.pending and (i.amount < 0 or i.reference in settled))]
     return list(reversed(shown))[:RECENT]
