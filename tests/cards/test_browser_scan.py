@@ -3,7 +3,10 @@ JavaScript as valid, a revoked card refused, and the offline scans sent once it 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import re
 import socket
 import threading
 import time
@@ -170,3 +173,70 @@ def test_a_field_worker_verifies_cards_offline(chromium: str, site: dict[str, An
 
     verdicts = sorted(e.detail["verdict"] for e in _scans(site) if e.detail)
     assert verdicts == ["revoked", "valid"]
+
+
+def _published_vectors() -> dict[str, Any]:
+    """The test vectors of docs/credential.md, read from the page as a verifier's author would."""
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "credential.md").read_text()
+    section = text.split("<!-- vectors:begin -->")[1].split("<!-- vectors:end -->")[0]
+    pems = re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", section, re.S)
+    keys = {}
+    for pem, alg in zip(pems, ("ES256", "EdDSA"), strict=True):
+        cert = x509.load_pem_x509_certificate(pem.encode())
+        der = cert.public_bytes(serialization.Encoding.DER)
+        spki = cert.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        keys[base64.b64encode(hashlib.sha256(der).digest()[:8]).decode()] = {
+            "alg": alg,
+            "spki": base64.b64encode(spki).decode(),
+            "not_before": cert.not_valid_before_utc.isoformat(),
+            "not_after": cert.not_valid_after_utc.isoformat(),
+        }
+    status_hex = section.split("### Status list")[1].split("```")[1]
+    return {
+        "trust": {"keys": keys},
+        "texts": re.findall(r"^HJ1:.*$", section, re.M),
+        "status": base64.b64encode(bytes.fromhex("".join(status_hex.split()))).decode(),
+    }
+
+
+VECTORS = """async (vectors) => {
+  const v = await import("/static/cards/verify.js");
+  const status = await v.loadStatusList(v.fromBase64(vectors.status), vectors.trust);
+  const at = Date.parse("2026-05-02T00:00:00Z") / 1000;
+  const later = Date.parse("2026-06-30T09:00:01Z") / 1000;
+  const out = [];
+  for (const text of vectors.texts) {
+    const opts = { trust: vectors.trust, status: null };
+    out.push([
+      (await v.verifyCard(text, { ...opts, now: at })).verdict,
+      (await v.verifyCard(text, { ...opts, now: later })).verdict,
+      (await v.verifyCard(text, { ...opts, status, now: at })).verdict,
+    ]);
+  }
+  return out;
+}"""
+
+
+def test_the_page_verifier_agrees_with_the_published_vectors(
+    chromium: str,  # noqa: F811
+    site: dict[str, Any],
+) -> None:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    vectors = _published_vectors()
+    assert len(vectors["texts"]) == 2
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(site["base"] + "/login")
+            verdicts = page.evaluate(VECTORS, vectors)
+        finally:
+            browser.close()
+    # ES256 and EdDSA alike: valid at the vectors' time, expired after, revoked by the list.
+    assert verdicts == [["valid", "expired", "revoked"], ["valid", "expired", "revoked"]]
