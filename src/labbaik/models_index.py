@@ -3,5 +3,5 @@
 
 def import_all_models() -> None:
     import labbaik.auth.models  # noqa: PLC0415
+    import labbaik.cards.models  # noqa: PLC0415
     import labbaik.registry.models  # noqa: F401, PLC0415
-    import labbaik.cards.models  # noqa: F401, PLC0415

@@ -152,8 +152,9 @@ def _issue_rows(
     actor: Actor,
     replacing: dict[uuid.UUID, Card] | None = None,
     progress: Progress | None = None,
-) -> list[Card]:
-    """Sign and insert one card per pilgrim in one statement; replaced cards are retired."""
+) -> list[tuple[uuid.UUID, str]]:
+    """Sign and insert one card per pilgrim in one statement; replaced cards are retired.
+    The new cards' ids and numbers, in the order of their serials."""
     signer_row, signer = keys.current_signer(session, season=season.hijri_year)
     issued_at = utcnow().replace(microsecond=0)
     expires_at = expiry_for(season, issued_at)
@@ -210,12 +211,14 @@ def _issue_rows(
     except IntegrityError:
         # Another issuer took the same serials at the same moment.
         raise Busy("cards are being issued elsewhere right now; try again", retry_after=2) from None
-    ids = [r["id"] for r in rows]
-    cards: list[Card] = []
-    for start in range(0, len(ids), 500):
-        cards.extend(session.scalars(select(Card).where(Card.id.in_(ids[start : start + 500]))))
-    cards.sort(key=lambda c: c.serial)
-    return cards
+    return [(r["id"], r["card_number"]) for r in rows]
+
+
+def _one_card(session: Session, issued: list[tuple[uuid.UUID, str]]) -> Card:
+    ((card_id, _),) = issued
+    card = session.get(Card, card_id)
+    assert card is not None  # just inserted
+    return card
 
 
 def issue_card(session: Session, *, pilgrim_id: uuid.UUID, actor: Actor) -> CardRead:
@@ -245,7 +248,7 @@ def _ensure_current(session: Session, pilgrim: Any, reg: Registry, *, actor: Act
         )
         if _identity(wanted) == _identity(_unshortened(claims_of(current), wanted)):
             return current
-    (card,) = _issue_rows(
+    issued = _issue_rows(
         session,
         [pilgrim],
         reg,
@@ -253,6 +256,7 @@ def _ensure_current(session: Session, pilgrim: Any, reg: Registry, *, actor: Act
         actor=actor,
         replacing={pilgrim.id: current} if current is not None else None,
     )
+    card = _one_card(session, issued)
     auth_service.record(
         session,
         actor=actor,
@@ -307,21 +311,21 @@ def issue_cards(
     have = _current_cards(session, [p.id for p in pilgrims])
     todo = [p for p in pilgrims if p.id not in have]
     reg = Registry(session, actor)
-    cards = _issue_rows(session, todo, reg, season=season, actor=actor, progress=progress)
+    issued = _issue_rows(session, todo, reg, season=season, actor=actor, progress=progress)
     auth_service.record(
         session,
         actor=actor,
         action="card.issue_batch",
         object_type="card",
         detail={
-            "issued": len(cards),
+            "issued": len(issued),
             "unchanged": len(have),
             "group_id": str(group_id) if group_id else None,
             "company_id": str(company_id) if company_id else None,
         },
     )
     return IssueResult(
-        issued=len(cards), unchanged=len(have), card_numbers=[c.card_number for c in cards]
+        issued=len(issued), unchanged=len(have), card_numbers=[number for _, number in issued]
     )
 
 
@@ -500,7 +504,7 @@ def replace_lost(session: Session, *, card_number: str, reason: str, actor: Acto
         raise PilgrimNotFound("the card's pilgrim is not in the registry")
     reg = Registry(session, actor)
     season = registry_service.current_season(session)
-    (card,) = _issue_rows(session, [pilgrim], reg, season=season, actor=actor)
+    card = _one_card(session, _issue_rows(session, [pilgrim], reg, season=season, actor=actor))
     card.replaces_id = old.id
     session.flush()
     auth_service.record(
