@@ -146,11 +146,13 @@ def test_a_field_worker_verifies_cards_offline(chromium: str, site: dict[str, An
             verdict = page.locator("#verdict")
             expect(verdict).to_have_attribute("data-verdict", "valid")
             expect(page.locator("#verdict-word")).to_have_text("Valid")
+            expect(page.locator("#verdict-reason")).to_contain_text("Genuine and in force")
             expect(page.locator("#verdict-claims")).to_contain_text("آمنة")
 
             page.set_input_files("#photo", str(photos["revoked"]))
             expect(verdict).to_have_attribute("data-verdict", "revoked")
             expect(page.locator("#verdict-word")).to_have_text("Revoked")
+            expect(page.locator("#verdict-reason")).to_contain_text("lost or stolen")
             expect(page.locator("#queue")).to_contain_text("2 scans are waiting")
             assert _scans(site) == []
 
