@@ -3,7 +3,10 @@ JavaScript as valid, a revoked card refused, and the offline scans sent once it 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import re
 import socket
 import threading
 import time
@@ -52,6 +55,22 @@ MUTATIONS = """async (text) => {
   }
   return out;
 }"""
+
+
+def _y4m(text: str, path: Path) -> None:
+    """A short video of the card's QR code, for Chromium's fake camera (YUV4MPEG2, 4:2:0)."""
+    from PIL import Image  # noqa: PLC0415
+
+    width, height = 640, 480
+    code = Image.open(io.BytesIO(_png(text))).convert("L")
+    side = min(width, height) - 40
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(code.resize((side, side), Image.Resampling.NEAREST), ((width - side) // 2, 20))
+    chroma = bytes([128]) * (width // 2) * (height // 2)
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(5):
+            out.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
 
 
 def _png(text: str) -> bytes:
@@ -143,13 +162,15 @@ def test_a_field_worker_verifies_cards_offline(chromium: str, site: dict[str, An
             verdict = page.locator("#verdict")
             expect(verdict).to_have_attribute("data-verdict", "valid")
             expect(page.locator("#verdict-word")).to_have_text("Valid")
+            expect(page.locator("#verdict-reason")).to_contain_text("Genuine and in force")
             expect(page.locator("#verdict-claims")).to_contain_text("آمنة")
 
             page.set_input_files("#photo", str(photos["revoked"]))
             expect(verdict).to_have_attribute("data-verdict", "revoked")
             expect(page.locator("#verdict-word")).to_have_text("Revoked")
+            expect(page.locator("#verdict-reason")).to_contain_text("lost or stolen")
             expect(page.locator("#queue")).to_contain_text("2 scans are waiting")
-            assert _scans(site) == []
+            assert [e for e in _scans(site) if e.actor_username == "field-worker"] == []
 
             # The page itself opens again without a network, from the service worker's cache.
             page.reload()
@@ -168,5 +189,108 @@ def test_a_field_worker_verifies_cards_offline(chromium: str, site: dict[str, An
             context.close()
             browser.close()
 
-    verdicts = sorted(e.detail["verdict"] for e in _scans(site) if e.detail)
+    verdicts = sorted(
+        e.detail["verdict"] for e in _scans(site) if e.detail and e.actor_username == "field-worker"
+    )
     assert verdicts == ["revoked", "valid"]
+
+
+def _published_vectors() -> dict[str, Any]:
+    """The test vectors of docs/credential.md, read from the page as a verifier's author would."""
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "credential.md").read_text()
+    section = text.split("<!-- vectors:begin -->")[1].split("<!-- vectors:end -->")[0]
+    pems = re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", section, re.S)
+    keys = {}
+    for pem, alg in zip(pems, ("ES256", "EdDSA"), strict=True):
+        cert = x509.load_pem_x509_certificate(pem.encode())
+        der = cert.public_bytes(serialization.Encoding.DER)
+        spki = cert.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        keys[base64.b64encode(hashlib.sha256(der).digest()[:8]).decode()] = {
+            "alg": alg,
+            "spki": base64.b64encode(spki).decode(),
+            "not_before": cert.not_valid_before_utc.isoformat(),
+            "not_after": cert.not_valid_after_utc.isoformat(),
+        }
+    status_hex = section.split("### Status list")[1].split("```")[1]
+    return {
+        "trust": {"keys": keys},
+        "texts": re.findall(r"^HJ1:.*$", section, re.M),
+        "status": base64.b64encode(bytes.fromhex("".join(status_hex.split()))).decode(),
+    }
+
+
+VECTORS = """async (vectors) => {
+  const v = await import("/static/cards/verify.js");
+  const status = await v.loadStatusList(v.fromBase64(vectors.status), vectors.trust);
+  const at = Date.parse("2026-05-02T00:00:00Z") / 1000;
+  const later = Date.parse("2026-06-30T09:00:01Z") / 1000;
+  const out = [];
+  for (const text of vectors.texts) {
+    const opts = { trust: vectors.trust, status: null };
+    out.push([
+      (await v.verifyCard(text, { ...opts, now: at })).verdict,
+      (await v.verifyCard(text, { ...opts, now: later })).verdict,
+      (await v.verifyCard(text, { ...opts, status, now: at })).verdict,
+    ]);
+  }
+  return out;
+}"""
+
+
+def test_the_page_verifier_agrees_with_the_published_vectors(
+    chromium: str,  # noqa: F811
+    site: dict[str, Any],
+) -> None:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    vectors = _published_vectors()
+    assert len(vectors["texts"]) == 2
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(site["base"] + "/login")
+            verdicts = page.evaluate(VECTORS, vectors)
+        finally:
+            browser.close()
+    # ES256 and EdDSA alike: valid at the vectors' time, expired after, revoked by the list.
+    assert verdicts == [["valid", "expired", "revoked"], ["valid", "expired", "revoked"]]
+
+
+def test_the_camera_reads_a_card(chromium: str, site: dict[str, Any]) -> None:  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415
+
+    video = site["folder"] / "card.y4m"
+    _y4m(site["valid"].qr_text, video)
+    camera = [
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS + camera)
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.grant_permissions(["camera"], origin=site["base"])
+        page = context.new_page()
+        try:
+            page.goto(site["base"] + "/login?next=/cards/scan")
+            page.fill("#username", "medic")
+            page.fill("#password", PASSWORD)
+            page.click("form[action='/login'] button[type=submit]")
+            page.wait_for_url(site["base"] + "/cards/scan")
+            expect(page.locator("#scanner")).to_have_attribute("data-ready", "1")
+            page.click("#camera-start")
+            expect(page.locator("#verdict")).to_have_attribute(
+                "data-verdict", "valid", timeout=15_000
+            )
+            # The camera stops once a card is read, and the online lookup shows the holder.
+            expect(page.locator("#camera")).to_be_hidden()
+            expect(page.locator("#holder-name")).to_contain_text("Aminah")
+        finally:
+            context.close()
+            browser.close()

@@ -93,7 +93,9 @@ function showVerdict(result) {
   box.className = `verdict verdict-${result.verdict === "valid" ? "ok" : "refused"}`;
   box.dataset.verdict = result.verdict;
   $("verdict-word").textContent = strings[result.verdict] || result.verdict;
-  $("verdict-reason").textContent = result.reason;
+  $("verdict-reason").textContent = strings[`why_${result.verdict}`] || "";
+  // The verifier's own words, for whoever needs to know exactly what failed.
+  $("verdict-detail").textContent = result.reason;
   const list = $("verdict-claims");
   list.replaceChildren();
   const claims = result.claims;

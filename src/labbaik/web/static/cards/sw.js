@@ -1,6 +1,7 @@
 // The service worker of the card pages: the scanner and the pilgrim's card open without a network.
 // Pages are fetched from the network first (so they are never older than they must be) and from
-// the cache when offline; the scripts, styles and fonts they need are kept on install.
+// the cache when offline; the scripts, styles and fonts they need are kept on install and
+// refreshed in the background.
 
 const CACHE = "labbaik-cards-v1";
 const ASSETS = [
@@ -49,9 +50,7 @@ async function pageFromNetwork(request) {
   }
 }
 
-async function assetFromCache(request) {
-  const kept = await caches.match(request);
-  if (kept) return kept;
+async function refresh(request) {
   const response = await fetch(request);
   if (response.ok) {
     const cache = await caches.open(CACHE);
@@ -60,12 +59,19 @@ async function assetFromCache(request) {
   return response;
 }
 
+// From the cache at once, refreshed behind the scenes: a new release reaches the next visit.
+function assetFromCache(event) {
+  const fresh = refresh(event.request);
+  event.waitUntil(fresh.catch(() => undefined));
+  return caches.match(event.request).then((kept) => kept || fresh);
+}
+
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
   if (PAGES.includes(url.pathname)) {
     event.respondWith(pageFromNetwork(event.request));
   } else if (url.pathname.startsWith("/static/")) {
-    event.respondWith(assetFromCache(event.request));
+    event.respondWith(assetFromCache(event));
   }
 });
