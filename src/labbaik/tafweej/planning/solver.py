@@ -32,7 +32,8 @@ Progress = Callable[[str, int, int], None]
 def plan(instance: Instance, *, time_limit: float, progress: Progress | None = None) -> Schedule:
     """The best schedule found within the time limit, checked by the validator, with its bound."""
     started = time.monotonic()
-    deadline = started + max(time_limit, 1.0)
+    # A tenth of the time is kept for checking and returning the schedule.
+    deadline = started + max(time_limit * 0.9, 1.0)
     say = progress or (lambda stage, done, total: None)
     c = compile_instance(instance)
     n_moves = len(c.movement_ids)
@@ -108,8 +109,8 @@ def lower_bound(
         say("bound", i, len(pieces))
         parts = [build_classes(c, m, c.allowed[m], c.capacity) for m in movements]
         piece = parts[0].piece if len(parts) == 1 else join(parts)
-        # Share the time left among the pieces still to solve, keeping a third for rounding.
-        share = (deadline - time.monotonic()) * (2 / 3) / (len(pieces) - i)
+        # Share the time left among the pieces still to solve, keeping a fifth for rounding.
+        share = (deadline - time.monotonic()) * 0.8 / (len(pieces) - i)
         relaxation = lp.solve(piece, deadline=time.monotonic() + max(share, 0.5))
         if relaxation.solved and relaxation.unplaced.sum() > 1e-6:
             _explain(c, parts, piece)
@@ -191,7 +192,14 @@ def _primal(
             short = np.flatnonzero(relaxation.unplaced > 1e-6)
             return None, (m, [g for k in short for g in classes.members[k]])
         try:
-            picks = round_relaxation(c, classes, relaxation, free, objective_cost(c, m))
+            picks = round_relaxation(
+                c,
+                classes,
+                relaxation,
+                free,
+                objective_cost(c, m),
+                deadline=time.monotonic() + (deadline - time.monotonic()) / (n_moves - m),
+            )
         except RoundingFailed as exc:
             return None, (m, exc.groups)
         starts.append([picks[g] for g in range(len(c.group_ids))])
