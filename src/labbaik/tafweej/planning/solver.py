@@ -65,17 +65,23 @@ def plan(instance: Instance, *, time_limit: float, progress: Progress | None = N
             "the LP relaxation is feasible but no schedule of whole groups was found "
             "within the time limit; try a longer time limit"
         )
-    best = min(candidates, key=lambda s: _objective(c, s))
-    objective = _objective(c, best)
-    proven = min(objective, max(0, math.ceil(bound - 1e-6 * abs(bound) - 1e-6)))
-    schedule = to_schedule(c, best, lower_bound=proven, seconds=time.monotonic() - started)
-    report = check(instance, schedule)
-    if not report.ok:
-        raise PlannerFailed(
-            "the planner's schedule failed its own check: " + report.violations[0].message
+    proven = max(0, math.ceil(bound - 1e-6 * abs(bound) - 1e-6))
+    first_problem = ""
+    # The validator has the last word: the best candidate it accepts is returned.
+    for candidate in sorted(candidates, key=lambda s: _objective(c, s)):
+        objective = _objective(c, candidate)
+        schedule = to_schedule(
+            c,
+            candidate,
+            lower_bound=min(objective, proven),
+            seconds=time.monotonic() - started,
         )
-    say("done", n_moves, n_moves)
-    return schedule
+        report = check(instance, schedule)
+        if report.ok:
+            say("done", n_moves, n_moves)
+            return schedule
+        first_problem = first_problem or report.violations[0].message
+    raise PlannerFailed("the planner's schedule failed its own check: " + first_problem)
 
 
 def _whole_groups_shortfall(c: Compiled, failure: tuple[int, list[int]] | None) -> Shortfall:
