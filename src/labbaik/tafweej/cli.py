@@ -20,7 +20,12 @@ app = typer.Typer(help="Tafweej: plan the season's movements.", no_args_is_help=
 EXIT_INVALID = 1
 EXIT_INFEASIBLE = 2
 
-_STAGES = {"greedy": "greedy baseline", "bound": "lower bound", "schedule": "schedule"}
+_STAGES = {
+    "greedy": "greedy baseline",
+    "bound": "lower bound",
+    "schedule": "schedule",
+    "exact": "exact model",
+}
 
 
 def _fail(exc: DomainError) -> typer.Exit:

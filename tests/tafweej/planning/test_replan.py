@@ -104,3 +104,10 @@ class TestReplanProperties:
         for (g, m), (slot, _) in after.items():
             if g == instance.groups[0].id and before[g, m][0] >= from_slot:
                 assert slot >= from_slot + delay
+
+
+class TestReplanInput:
+    def test_a_schedule_that_breaks_the_rules_is_refused(self) -> None:
+        broken = [(g, m, s, r) for g, m, s, r in VALID if (g, m) != ("G3", "stone")]
+        with pytest.raises(InvalidSchedule, match="breaks the instance's rules"):
+            replan(tiny_instance(), schedule(broken), from_slot=5)

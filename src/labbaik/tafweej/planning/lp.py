@@ -58,7 +58,7 @@ class Relaxation:
     solved: bool
 
 
-def solve(piece: Piece, *, deadline: float, window: int = 1) -> Relaxation:
+def solve(piece: Piece, *, deadline: float, window: int = 8) -> Relaxation:
     """Solve the relaxation by column generation until no column prices in or the deadline."""
     cls = piece.option_class()
     n_routes, n_slots = piece.capacity.shape

@@ -32,6 +32,12 @@ def replan(
     """The re-planned schedule and how many groups have an assignment that changed."""
     started = time.monotonic()
     deadline = started + max(time_limit, 1.0)
+    given = check(instance, schedule)
+    if any(v.kind != "objective_mismatch" for v in given.violations):
+        raise InvalidSchedule(
+            f"the schedule to re-plan breaks the instance's rules ({given.summary()}): "
+            + given.violations[0].message
+        )
     c = compile_instance(instance)
     closed = _route_indices(c, closed_routes)
     delays = _delays(c, late_groups or {})

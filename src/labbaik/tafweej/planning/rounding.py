@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -13,6 +14,10 @@ from labbaik.tafweej.planning.pieces import Classes
 Pick = tuple[int, int]
 # Cost of a group at an option: the objective, or (for re-planning) moves first, then objective.
 CostFn = Callable[[int, Pick], int]
+
+
+# How many groups in the way an ejection tries to move aside for one better option.
+EJECT_TRIES = 8
 
 
 class RoundingFailed(Exception):
@@ -37,16 +42,21 @@ class Fitter:
         self.free = free
         self.cost = cost
         self._options_of = options
-        self._sorted: dict[int, list[Pick]] = {}
+        self._ranked: dict[int, list[tuple[int, Pick]]] = {}
         self.pick: dict[int, Pick] = {}
         self.occupants: dict[tuple[int, int], set[int]] = {}
 
+    def ranked(self, g: int) -> list[tuple[int, Pick]]:
+        """Group g's options with their costs, cheapest first."""
+        out = self._ranked.get(g)
+        if out is None:
+            cost = self.cost
+            out = self._ranked[g] = sorted((cost(g, o), o) for o in self._options_of(g))
+        return out
+
     def options(self, g: int) -> list[Pick]:
         """Group g's options, cheapest first."""
-        out = self._sorted.get(g)
-        if out is None:
-            out = self._sorted[g] = sorted(self._options_of(g), key=_by_cost(self.cost, g))
-        return out
+        return [o for _, o in self.ranked(g)]
 
     def place(self, g: int, o: Pick) -> None:
         r, t = o
@@ -78,9 +88,15 @@ class Fitter:
                 return False
         return True
 
-    def cheapest_fit(self, g: int, *, avoid: tuple[int, int] | None = None) -> Pick | None:
-        for o in self.options(g):
-            if o == self.pick.get(g):
+    def cheapest_fit(
+        self, g: int, *, avoid: tuple[int, int] | None = None, below: int | None = None
+    ) -> Pick | None:
+        """g's cheapest option with room, other than its own, not on `avoid`, costing < below."""
+        own = self.pick.get(g)
+        for cost, o in self.ranked(g):
+            if below is not None and cost >= below:
+                return None
+            if o == own:
                 continue
             if (
                 avoid is not None
@@ -130,8 +146,8 @@ class Fitter:
                 now = self.cost(g, self.pick[g])
                 if now <= 0:
                     break
-                for o in self.options(g):
-                    if self.cost(g, o) >= now:
+                for cost, o in self.ranked(g):
+                    if cost >= now:
                         break
                     if self.fits(g, o):
                         self.remove(g)
@@ -141,9 +157,55 @@ class Fitter:
             if not moved:
                 return
 
+    def eject(self, *, deadline: float) -> None:
+        """Move a group to a cheaper option by moving one group in its way elsewhere, when the
+        two moves together lower the cost; costliest groups first, until the deadline."""
+        order = sorted(self.pick, key=lambda g: -self.cost(g, self.pick[g]))
+        for g in order:
+            if time.monotonic() > deadline:
+                return
+            now = self.cost(g, self.pick[g])
+            if now <= 0:
+                return
+            for cost, o in self.ranked(g):
+                gain = now - cost
+                if gain <= 0:
+                    break
+                if self._eject_for(g, o, gain):
+                    break
 
-def _by_cost(cost: CostFn, g: int) -> Callable[[Pick], tuple[int, Pick]]:
-    return lambda o: (cost(g, o), o)
+    def _eject_for(self, g: int, o: Pick, gain: int) -> bool:
+        r, t = o
+        size = self.c.sizes[g]
+        old = self.pick[g]
+        blocked = [u for u in range(t, t + self.c.durations[r]) if self.free[r][u] < size]
+        if not blocked:
+            return False
+        need = max(size - self.free[r][u] for u in blocked)
+        # Only a group that occupies every blocked slot can clear them all at once.
+        candidates = set.intersection(*(self.occupants.get((r, u), set()) for u in blocked))
+        candidates.discard(g)
+        sizes = self.c.sizes
+        # The smallest groups that are big enough: they cost least to move.
+        fit = sorted((sizes[h], h) for h in candidates if sizes[h] >= need)[:EJECT_TRIES]
+        for _, h in fit:
+            h_old = self.pick[h]
+            self.remove(h)
+            if not self.fits(g, o):
+                self.place(h, h_old)
+                continue
+            self.remove(g)
+            self.place(g, o)
+            # h's move must cost less than g gains, which bounds the options worth a look; the
+            # room g left is open to h (a swap).
+            target = self.cheapest_fit(h, below=self.cost(h, h_old) + gain)
+            if target is not None:
+                self.place(h, target)
+                return True
+            self.remove(g)
+            self.place(g, old)
+            self.place(h, h_old)
+        return False
 
 
 def round_relaxation(
@@ -152,6 +214,8 @@ def round_relaxation(
     relaxation: Relaxation,
     free: list[list[int]],
     cost: CostFn,
+    *,
+    deadline: float,
 ) -> dict[int, Pick]:
     """Whole-group picks for one movement from its LP; `free` is updated in place."""
     options = {g: opts for k, opts in enumerate(classes.options) for g in classes.members[k]}
@@ -170,5 +234,7 @@ def round_relaxation(
         if o is None:
             raise RoundingFailed(stuck)
         fitter.place(g, o)
+    fitter.improve()
+    fitter.eject(deadline=deadline)
     fitter.improve()
     return fitter.pick

@@ -32,7 +32,8 @@ Progress = Callable[[str, int, int], None]
 def plan(instance: Instance, *, time_limit: float, progress: Progress | None = None) -> Schedule:
     """The best schedule found within the time limit, checked by the validator, with its bound."""
     started = time.monotonic()
-    deadline = started + max(time_limit, 1.0)
+    # A tenth of the time is kept for checking and returning the schedule.
+    deadline = started + max(time_limit * 0.9, 1.0)
     say = progress or (lambda stage, done, total: None)
     c = compile_instance(instance)
     n_moves = len(c.movement_ids)
@@ -64,17 +65,23 @@ def plan(instance: Instance, *, time_limit: float, progress: Progress | None = N
             "the LP relaxation is feasible but no schedule of whole groups was found "
             "within the time limit; try a longer time limit"
         )
-    best = min(candidates, key=lambda s: _objective(c, s))
-    objective = _objective(c, best)
-    proven = min(objective, max(0, math.ceil(bound - 1e-6 * abs(bound) - 1e-6)))
-    schedule = to_schedule(c, best, lower_bound=proven, seconds=time.monotonic() - started)
-    report = check(instance, schedule)
-    if not report.ok:
-        raise PlannerFailed(
-            "the planner's schedule failed its own check: " + report.violations[0].message
+    proven = max(0, math.ceil(bound - 1e-6 * abs(bound) - 1e-6))
+    first_problem = ""
+    # The validator has the last word: the best candidate it accepts is returned.
+    for candidate in sorted(candidates, key=lambda s: _objective(c, s)):
+        objective = _objective(c, candidate)
+        schedule = to_schedule(
+            c,
+            candidate,
+            lower_bound=min(objective, proven),
+            seconds=time.monotonic() - started,
         )
-    say("done", n_moves, n_moves)
-    return schedule
+        report = check(instance, schedule)
+        if report.ok:
+            say("done", n_moves, n_moves)
+            return schedule
+        first_problem = first_problem or report.violations[0].message
+    raise PlannerFailed("the planner's schedule failed its own check: " + first_problem)
 
 
 def _whole_groups_shortfall(c: Compiled, failure: tuple[int, list[int]] | None) -> Shortfall:
@@ -108,8 +115,8 @@ def lower_bound(
         say("bound", i, len(pieces))
         parts = [build_classes(c, m, c.allowed[m], c.capacity) for m in movements]
         piece = parts[0].piece if len(parts) == 1 else join(parts)
-        # Share the time left among the pieces still to solve, keeping a third for rounding.
-        share = (deadline - time.monotonic()) * (2 / 3) / (len(pieces) - i)
+        # Share the time left among the pieces still to solve, keeping a fifth for rounding.
+        share = (deadline - time.monotonic()) * 0.8 / (len(pieces) - i)
         relaxation = lp.solve(piece, deadline=time.monotonic() + max(share, 0.5))
         if relaxation.solved and relaxation.unplaced.sum() > 1e-6:
             _explain(c, parts, piece)
@@ -191,7 +198,14 @@ def _primal(
             short = np.flatnonzero(relaxation.unplaced > 1e-6)
             return None, (m, [g for k in short for g in classes.members[k]])
         try:
-            picks = round_relaxation(c, classes, relaxation, free, objective_cost(c, m))
+            picks = round_relaxation(
+                c,
+                classes,
+                relaxation,
+                free,
+                objective_cost(c, m),
+                deadline=time.monotonic() + (deadline - time.monotonic()) / (n_moves - m),
+            )
         except RoundingFailed as exc:
             return None, (m, exc.groups)
         starts.append([picks[g] for g in range(len(c.group_ids))])
