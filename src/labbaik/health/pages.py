@@ -232,6 +232,47 @@ async def add_entries(
     return _entry_form(request, session, actor, pilgrim_id, done=status.status)
 
 
+MAX_BUNDLE_BYTES = 5_000_000
+
+
+@router.post("/health/pilgrims/{pilgrim_id:uuid}/ips", dependencies=[Csrf])
+async def import_ips(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    pilgrim_id: uuid.UUID,
+    file: UploadFile,
+) -> Response:
+    """An IPS document uploaded on the entry page; a bad one is listed problem by problem."""
+    raw = await file.read(MAX_BUNDLE_BYTES + 1)
+    try:
+        status = service.import_ips(session, pilgrim_id=pilgrim_id, raw=raw, actor=actor)
+    except InvalidInput as exc:
+        session.rollback()
+        problems = exc.problems or [FieldProblem("file", exc.message)]
+        return _entry_form(request, session, actor, pilgrim_id, problems=problems, status=422)
+    return _entry_form(request, session, actor, pilgrim_id, done=status.status)
+
+
+@router.post("/health/pilgrims/{pilgrim_id:uuid}/certificate", dependencies=[Csrf])
+def record_certificate(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    pilgrim_id: uuid.UUID,
+    text: Annotated[str, Form(max_length=8000)],
+) -> Response:
+    """A signed certificate (its QR text) verified and its doses added."""
+    try:
+        result = service.record_certificate(session, pilgrim_id=pilgrim_id, text=text, actor=actor)
+    except InvalidInput as exc:
+        session.rollback()
+        # The message carries the verdict (expired, unknown signer, ...), which matters most.
+        problems = [FieldProblem("certificate", exc.message)]
+        return _entry_form(request, session, actor, pilgrim_id, problems=problems, status=422)
+    return _entry_form(request, session, actor, pilgrim_id, done=result.compliance.status)
+
+
 # The company's compliance list -----------------------------------------------------------------
 
 Status = Literal["", "compliant", "not_compliant", "no_record"]
