@@ -31,7 +31,7 @@ from labbaik.kit.pagination import PageRequest, page_count
 from labbaik.registry import service as registry_service
 from labbaik.web import nav
 from labbaik.web.deps import DbSession
-from labbaik.web.templating import render
+from labbaik.web.templating import lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -118,15 +118,16 @@ def own_view(request: Request, session: DbSession, actor: PageActor) -> Response
 # Entering a record ------------------------------------------------------------------------------
 
 
-def _vaccine_choices(rules: RuleSetRead | None) -> list[tuple[str, str]]:
+def _vaccine_choices(rules: RuleSetRead | None, lang: str) -> list[tuple[str, str]]:
     """One choice per rule and vaccine type: "rule|system|code" and its label."""
     out: list[tuple[str, str]] = []
     for rule in rules.rules if rules else []:
+        name = rule.name_ar if lang == "ar" and rule.name_ar else rule.name
         seen: set[str] = set()
         for key, kind in rule.vaccines.items():
             if kind not in seen:
                 seen.add(kind)
-                out.append((f"{rule.code}|{key}", f"{rule.name} ({kind})"))
+                out.append((f"{rule.code}|{key}", f"{name} ({kind})"))
     return out
 
 
@@ -155,7 +156,7 @@ def _entry_form(
     )
     context = {
         "p": person,
-        "vaccines": _vaccine_choices(_current_rules(session)),
+        "vaccines": _vaccine_choices(_current_rules(session), lang_of(request)),
         "flags": FITNESS_FLAGS,
         "problems": problems or [],
         "done": done,
