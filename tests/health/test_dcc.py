@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from labbaik.auth.roles import system_actor
 from labbaik.cli import app
 from labbaik.health import dcc, service
 from labbaik.health.errors import CertificateRefused, TrustListRejected
@@ -200,7 +201,7 @@ class TestRecording:
     def _trust_both(self, session: Session) -> None:
         for name in NAMES:
             service.load_trust_list(
-                session, raw=(VECTORS / name).read_bytes(), actor=service.system_actor("test")
+                session, raw=(VECTORS / name).read_bytes(), actor=system_actor("test")
             )
 
     def test_a_valid_certificate_of_the_pilgrim_adds_its_dose_once(
@@ -216,7 +217,7 @@ class TestRecording:
                 date_of_birth=date(1998, 2, 26), nationality="AUT", passport_number="P1234567",
                 passport_expiry=date(2030, 1, 1), company_id=world.company_a.id,
             ),
-            actor=service.system_actor("test"),
+            actor=system_actor("test"),
         )  # fmt: skip
         medic = world.actor("medic")
         first = service.record_certificate(
