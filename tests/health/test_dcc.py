@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from labbaik.auth.roles import system_actor
 from labbaik.cli import app
-from labbaik.health import dcc, service
+from labbaik.health import certificates, dcc, service
 from labbaik.health.errors import CertificateRefused, TrustListRejected
 from labbaik.kit import base45, cose
 from labbaik.registry import service as registry_service
@@ -200,7 +200,7 @@ class TestCommand:
 class TestRecording:
     def _trust_both(self, session: Session) -> None:
         for name in NAMES:
-            service.load_trust_list(
+            certificates.load_trust_list(
                 session, raw=(VECTORS / name).read_bytes(), actor=system_actor("test")
             )
 
@@ -220,10 +220,10 @@ class TestRecording:
             actor=system_actor("test"),
         )  # fmt: skip
         medic = world.actor("medic")
-        first = service.record_certificate(
+        first = certificates.record_certificate(
             session, pilgrim_id=holder.id, text=v["PREFIX"], actor=medic, at=inside(v)
         )
-        again = service.record_certificate(
+        again = certificates.record_certificate(
             session, pilgrim_id=holder.id, text=v["PREFIX"], actor=medic, at=inside(v)
         )
         assert (first.doses_added, again.doses_added) == (1, 0)
@@ -235,7 +235,7 @@ class TestRecording:
         self._trust_both(session)
         v = vector(NAMES[1])
         with pytest.raises(CertificateRefused, match="date of birth differs"):
-            service.record_certificate(
+            certificates.record_certificate(
                 session,
                 pilgrim_id=world.pilgrim_a.id,
                 text=v["PREFIX"],
@@ -248,7 +248,7 @@ class TestRecording:
     ) -> None:
         self._trust_both(session)
         with pytest.raises(CertificateRefused, match="expired"):
-            service.record_certificate(
+            certificates.record_certificate(
                 session,
                 pilgrim_id=world.pilgrim_a.id,
                 text=vector(NAMES[0])["PREFIX"],

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from labbaik.auth.deps import Csrf, PageActor
 from labbaik.auth.roles import Actor, Scope
 from labbaik.errors import FieldProblem, Forbidden, InvalidInput, NotFound
-from labbaik.health import service
+from labbaik.health import certificates, service
 from labbaik.health.schemas import (
     FITNESS_FLAGS,
     Allergy,
@@ -265,7 +265,9 @@ def record_certificate(
 ) -> Response:
     """A signed certificate (its QR text) verified and its doses added."""
     try:
-        result = service.record_certificate(session, pilgrim_id=pilgrim_id, text=text, actor=actor)
+        result = certificates.record_certificate(
+            session, pilgrim_id=pilgrim_id, text=text, actor=actor
+        )
     except InvalidInput as exc:
         session.rollback()
         # The message carries the verdict (expired, unknown signer, ...), which matters most.
