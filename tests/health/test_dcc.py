@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from labbaik.auth.roles import system_actor
 from labbaik.cli import app
-from labbaik.health import dcc, service
+from labbaik.health import certificates, dcc, service
 from labbaik.health.errors import CertificateRefused, TrustListRejected
 from labbaik.kit import base45, cose
 from labbaik.registry import service as registry_service
@@ -199,8 +200,8 @@ class TestCommand:
 class TestRecording:
     def _trust_both(self, session: Session) -> None:
         for name in NAMES:
-            service.load_trust_list(
-                session, raw=(VECTORS / name).read_bytes(), actor=service.system_actor("test")
+            certificates.load_trust_list(
+                session, raw=(VECTORS / name).read_bytes(), actor=system_actor("test")
             )
 
     def test_a_valid_certificate_of_the_pilgrim_adds_its_dose_once(
@@ -216,13 +217,13 @@ class TestRecording:
                 date_of_birth=date(1998, 2, 26), nationality="AUT", passport_number="P1234567",
                 passport_expiry=date(2030, 1, 1), company_id=world.company_a.id,
             ),
-            actor=service.system_actor("test"),
+            actor=system_actor("test"),
         )  # fmt: skip
         medic = world.actor("medic")
-        first = service.record_certificate(
+        first = certificates.record_certificate(
             session, pilgrim_id=holder.id, text=v["PREFIX"], actor=medic, at=inside(v)
         )
-        again = service.record_certificate(
+        again = certificates.record_certificate(
             session, pilgrim_id=holder.id, text=v["PREFIX"], actor=medic, at=inside(v)
         )
         assert (first.doses_added, again.doses_added) == (1, 0)
@@ -234,7 +235,7 @@ class TestRecording:
         self._trust_both(session)
         v = vector(NAMES[1])
         with pytest.raises(CertificateRefused, match="date of birth differs"):
-            service.record_certificate(
+            certificates.record_certificate(
                 session,
                 pilgrim_id=world.pilgrim_a.id,
                 text=v["PREFIX"],
@@ -247,7 +248,7 @@ class TestRecording:
     ) -> None:
         self._trust_both(session)
         with pytest.raises(CertificateRefused, match="expired"):
-            service.record_certificate(
+            certificates.record_certificate(
                 session,
                 pilgrim_id=world.pilgrim_a.id,
                 text=vector(NAMES[0])["PREFIX"],

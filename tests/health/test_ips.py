@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from labbaik.errors import Forbidden
 from labbaik.health import ips, service
-from labbaik.health.errors import BundleRejected
+from labbaik.health.errors import BundleRejected, HealthRecordNotFound
 from labbaik.health.models import HealthRecord
+from labbaik.health.schemas import HealthData
 from tests.health.conftest import DATA, record
 
 READ = "pre-departure check"
@@ -203,7 +205,7 @@ class TestImport:
         service.add_entries(
             session,
             pilgrim_id=world.pilgrim_b.id,
-            data=service.HealthData(blood_type="A-"),
+            data=HealthData(blood_type="A-"),
             actor=medic,
         )
         bundle = service.export_ips(
@@ -237,7 +239,7 @@ class TestImport:
     def test_a_company_imports_for_its_own_pilgrim_only(self, session: Session, world) -> None:
         company = world.actor("company")
         service.import_ips(session, pilgrim_id=world.pilgrim_a.id, raw=EXAMPLE, actor=company)
-        with pytest.raises(service.HealthRecordNotFound):
+        with pytest.raises(HealthRecordNotFound):
             service.import_ips(session, pilgrim_id=world.pilgrim_b.id, raw=EXAMPLE, actor=company)
-        with pytest.raises(service.Forbidden):
+        with pytest.raises(Forbidden):
             service.export_ips(session, pilgrim_id=world.pilgrim_a.id, actor=company, reason=READ)

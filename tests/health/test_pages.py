@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -156,3 +157,43 @@ class TestRulesPage:
     def test_a_company_may_not_manage_rules(self, client: TestClient, world: Any) -> None:
         log_in(client, "company")
         assert client.get("/health/rules").status_code == 403
+
+
+class TestUploads:
+    def test_a_bad_summary_upload_lists_every_problem(
+        self, client: TestClient, session: Session, world: Any
+    ) -> None:
+        log_in(client, "medic")
+        url = f"/health/pilgrims/{world.pilgrim_a.id}"
+        token = csrf_of(client.get(url + "/entries").text)
+        bundle = json.loads((DATA / "ips_example.json").read_text())
+        bundle["entry"][0]["resource"]["type"]["coding"][0]["code"] = "00000-0"
+        refused = client.post(
+            url + "/ips",
+            data={"csrf_token": token},
+            files={"file": ("ips.json", json.dumps(bundle).encode(), "application/json")},
+        )
+        assert refused.status_code == 422
+        assert "the Composition&#39;s type must be LOINC 60591-5" in refused.text
+        good = client.post(
+            url + "/ips",
+            data={"csrf_token": token},
+            files={
+                "file": ("ips.json", (DATA / "ips_example.json").read_bytes(), "application/json")
+            },
+        )
+        assert good.status_code == 200
+        assert "Saved." in good.text
+
+    def test_an_expired_certificate_is_refused_with_its_verdict(
+        self, client: TestClient, world: Any
+    ) -> None:
+        vector = Path(__file__).parents[2] / ".." / "shared" / "testdata" / "dcc" / "dcc_at1.json"
+        log_in(client, "company")
+        url = f"/health/pilgrims/{world.pilgrim_a.id}"
+        token = csrf_of(client.get(url + "/entries").text)
+        text = json.loads(vector.read_text())["PREFIX"]
+        refused = client.post(url + "/certificate", data={"csrf_token": token, "text": text})
+        assert refused.status_code == 422
+        # No signer is trusted yet: the verdict says so.
+        assert "unknown signer" in refused.text

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from labbaik.auth.deps import ApiActor
-from labbaik.health import service
+from labbaik.health import certificates, service
 from labbaik.health.schemas import (
     CertificateRead,
     CompliancePage,
@@ -92,7 +92,7 @@ def record_certificate(
     session: DbSession, actor: ApiActor, pilgrim_id: uuid.UUID, certificate: CertificateIn
 ) -> CertificateRead:
     """Verify an EU DCC / WHO GDHCN certificate and add the doses it proves (once)."""
-    return service.record_certificate(
+    return certificates.record_certificate(
         session, pilgrim_id=pilgrim_id, text=certificate.text, actor=actor
     )
 
@@ -100,7 +100,7 @@ def record_certificate(
 @router.post("/trust-list")
 async def load_trust_list(request: Request, session: DbSession, actor: ApiActor) -> dict[str, int]:
     """Add signer certificates (PEM, or the JSON trust list) that certificates are checked with."""
-    added = service.load_trust_list(session, raw=await request.body(), actor=actor)
+    added = certificates.load_trust_list(session, raw=await request.body(), actor=actor)
     return {"added": added}
 
 

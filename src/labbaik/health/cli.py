@@ -14,7 +14,7 @@ import typer
 from labbaik.auth.roles import system_actor
 from labbaik.db import session_scope
 from labbaik.errors import DomainError
-from labbaik.health import dcc, service
+from labbaik.health import certificates, dcc, service
 from labbaik.health.crypto import keyring
 from labbaik.kit.timeutil import utcnow
 
@@ -174,7 +174,7 @@ def load_trust(
     raw = _read(file)
     try:
         with session_scope() as session:
-            added = service.load_trust_list(session, raw=raw, actor=system_actor("cli"))
+            added = certificates.load_trust_list(session, raw=raw, actor=system_actor("cli"))
     except DomainError as exc:
         raise _fail(exc) from None
     typer.echo(f"added {added} signer certificate(s) to the trust list")
@@ -192,7 +192,7 @@ def record_dcc(
     moment = _moment(at)
     try:
         with session_scope() as session:
-            result = service.record_certificate(
+            result = certificates.record_certificate(
                 session,
                 pilgrim_id=pilgrim,
                 text=_certificate_text(text),

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from labbaik.auth.deps import Csrf, PageActor
 from labbaik.auth.roles import Actor, Scope
 from labbaik.errors import FieldProblem, Forbidden, InvalidInput, NotFound
-from labbaik.health import service
+from labbaik.health import certificates, service
 from labbaik.health.schemas import (
     FITNESS_FLAGS,
     Allergy,
@@ -31,7 +31,7 @@ from labbaik.kit.pagination import PageRequest, page_count
 from labbaik.registry import service as registry_service
 from labbaik.web import nav
 from labbaik.web.deps import DbSession
-from labbaik.web.templating import render
+from labbaik.web.templating import lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -118,15 +118,16 @@ def own_view(request: Request, session: DbSession, actor: PageActor) -> Response
 # Entering a record ------------------------------------------------------------------------------
 
 
-def _vaccine_choices(rules: RuleSetRead | None) -> list[tuple[str, str]]:
+def _vaccine_choices(rules: RuleSetRead | None, lang: str) -> list[tuple[str, str]]:
     """One choice per rule and vaccine type: "rule|system|code" and its label."""
     out: list[tuple[str, str]] = []
     for rule in rules.rules if rules else []:
+        name = rule.name_ar if lang == "ar" and rule.name_ar else rule.name
         seen: set[str] = set()
         for key, kind in rule.vaccines.items():
             if kind not in seen:
                 seen.add(kind)
-                out.append((f"{rule.code}|{key}", f"{rule.name} ({kind})"))
+                out.append((f"{rule.code}|{key}", f"{name} ({kind})"))
     return out
 
 
@@ -155,7 +156,7 @@ def _entry_form(
     )
     context = {
         "p": person,
-        "vaccines": _vaccine_choices(_current_rules(session)),
+        "vaccines": _vaccine_choices(_current_rules(session), lang_of(request)),
         "flags": FITNESS_FLAGS,
         "problems": problems or [],
         "done": done,
@@ -230,6 +231,49 @@ async def add_entries(
         return _entry_form(request, session, actor, pilgrim_id, problems=[problem], status=422)
     status = service.add_entries(session, pilgrim_id=pilgrim_id, data=data, actor=actor)
     return _entry_form(request, session, actor, pilgrim_id, done=status.status)
+
+
+MAX_BUNDLE_BYTES = 5_000_000
+
+
+@router.post("/health/pilgrims/{pilgrim_id:uuid}/ips", dependencies=[Csrf])
+async def import_ips(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    pilgrim_id: uuid.UUID,
+    file: UploadFile,
+) -> Response:
+    """An IPS document uploaded on the entry page; a bad one is listed problem by problem."""
+    raw = await file.read(MAX_BUNDLE_BYTES + 1)
+    try:
+        status = service.import_ips(session, pilgrim_id=pilgrim_id, raw=raw, actor=actor)
+    except InvalidInput as exc:
+        session.rollback()
+        problems = exc.problems or [FieldProblem("file", exc.message)]
+        return _entry_form(request, session, actor, pilgrim_id, problems=problems, status=422)
+    return _entry_form(request, session, actor, pilgrim_id, done=status.status)
+
+
+@router.post("/health/pilgrims/{pilgrim_id:uuid}/certificate", dependencies=[Csrf])
+def record_certificate(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    pilgrim_id: uuid.UUID,
+    text: Annotated[str, Form(max_length=8000)],
+) -> Response:
+    """A signed certificate (its QR text) verified and its doses added."""
+    try:
+        result = certificates.record_certificate(
+            session, pilgrim_id=pilgrim_id, text=text, actor=actor
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        # The message carries the verdict (expired, unknown signer, ...), which matters most.
+        problems = [FieldProblem("certificate", exc.message)]
+        return _entry_form(request, session, actor, pilgrim_id, problems=problems, status=422)
+    return _entry_form(request, session, actor, pilgrim_id, done=result.compliance.status)
 
 
 # The company's compliance list -----------------------------------------------------------------

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -18,19 +16,13 @@ from sqlalchemy.orm import Session
 from labbaik.auth import service as auth_service
 from labbaik.auth.roles import Actor, Scope, system_actor
 from labbaik.errors import FieldProblem, Forbidden
-from labbaik.health import dcc, demo_records, ips
+from labbaik.health import demo_records, ips
 from labbaik.health import rules as rules_engine
 from labbaik.health.crypto import Keyring, Sealed, keyring
-from labbaik.health.errors import (
-    CertificateRefused,
-    HealthRecordNotFound,
-    ReasonRequired,
-    RulesRejected,
-)
-from labbaik.health.models import HealthRecord, RuleSet, TrustedSigner, VaccinationRule
+from labbaik.health.errors import HealthRecordNotFound, ReasonRequired, RulesRejected
+from labbaik.health.models import HealthRecord, RuleSet, VaccinationRule
 from labbaik.health.schemas import (
     AllergySummary,
-    CertificateRead,
     CompliancePage,
     ComplianceRead,
     ComplianceReason,
@@ -60,7 +52,9 @@ NOT_COMPLIANT: tuple[ComplianceState, ...] = ("not_compliant", "no_record", "no_
 
 
 @dataclass(frozen=True)
-class _Pilgrim:
+class Pilgrim:
+    """What the health domain needs of a pilgrim the actor may reach."""
+
     id: uuid.UUID
     season_id: uuid.UUID
     company_id: uuid.UUID
@@ -72,13 +66,13 @@ def _pilgrim_columns(stmt: Select[Any]) -> Select[Any]:
     return select(sub.c.id, sub.c.season_id, sub.c.company_id, sub.c.nationality)
 
 
-def _pilgrim(session: Session, *, pilgrim_id: uuid.UUID, actor: Actor, lookup: bool) -> _Pilgrim:
+def _pilgrim(session: Session, *, pilgrim_id: uuid.UUID, actor: Actor, lookup: bool) -> Pilgrim:
     """The pilgrim if the actor may reach them (a medic after a scan, a company its own)."""
     stmt = _pilgrim_columns(registry_service.pilgrims_for(actor, lookup=lookup))
     row = session.execute(stmt.where(stmt.selected_columns.id == pilgrim_id)).first()
     if row is None:
         raise HealthRecordNotFound("no such pilgrim")
-    return _Pilgrim(*row)
+    return Pilgrim(*row)
 
 
 def _require_clinical(actor: Actor, pilgrim_id: uuid.UUID) -> None:
@@ -133,7 +127,7 @@ def unseal(row: HealthRecord, *, keys: Keyring | None = None) -> HealthData:
     return HealthData.model_validate_json(plain)
 
 
-def _compliance(row: HealthRecord | None, pilgrim_id: uuid.UUID) -> ComplianceRead:
+def compliance_of(row: HealthRecord | None, pilgrim_id: uuid.UUID) -> ComplianceRead:
     if row is None:
         return ComplianceRead(
             pilgrim_id=pilgrim_id,
@@ -152,7 +146,7 @@ def _record_read(row: HealthRecord, data: HealthData) -> HealthRecordRead:
     return HealthRecordRead(
         pilgrim_id=row.pilgrim_id,
         data=data,
-        compliance=_compliance(row, row.pilgrim_id),
+        compliance=compliance_of(row, row.pilgrim_id),
         updated_at=row.updated_at,
         updated_by=row.updated_by,
     )
@@ -344,7 +338,7 @@ def card_health_summary(
         conditions=data.conditions,
         medications=data.medications,
         fitness_flags=data.fitness_flags,
-        compliance=_compliance(row, pilgrim.id),
+        compliance=compliance_of(row, pilgrim.id),
         updated_at=row.updated_at if row is not None else None,
     )
 
@@ -368,7 +362,7 @@ def compliance_status(session: Session, *, pilgrim_id: uuid.UUID, actor: Actor) 
     pilgrim = _pilgrim(session, pilgrim_id=pilgrim_id, actor=actor, lookup=lookup)
     row = session.get(HealthRecord, pilgrim.id)
     _audit_read(session, actor=actor, pilgrim_id=pilgrim.id, what="compliance_read", reason=None)
-    return _compliance(row, pilgrim.id)
+    return compliance_of(row, pilgrim.id)
 
 
 # The company's list ----------------------------------------------------------------------------
@@ -516,10 +510,10 @@ def export_compliance(
 # Writing ---------------------------------------------------------------------------------------
 
 
-def _store(
+def store(
     session: Session,
     *,
-    pilgrim: _Pilgrim,
+    pilgrim: Pilgrim,
     row: HealthRecord | None,
     data: HealthData,
     actor: Actor,
@@ -554,7 +548,7 @@ def save_record(
     auth_service.require(actor, Scope.HEALTH_READ)
     pilgrim = _pilgrim(session, pilgrim_id=pilgrim_id, actor=actor, lookup=True)
     row = session.get(HealthRecord, pilgrim.id)
-    row = _store(session, pilgrim=pilgrim, row=row, data=data, actor=actor, action="health.write")
+    row = store(session, pilgrim=pilgrim, row=row, data=data, actor=actor, action="health.write")
     return _record_read(row, data)
 
 
@@ -592,8 +586,8 @@ def add_entries(
     pilgrim = _pilgrim(session, pilgrim_id=pilgrim_id, actor=actor, lookup=lookup)
     row = session.get(HealthRecord, pilgrim.id)
     merged = merge(unseal(row), data) if row is not None else data
-    row = _store(session, pilgrim=pilgrim, row=row, data=merged, actor=actor, action="health.add")
-    return _compliance(row, pilgrim.id)
+    row = store(session, pilgrim=pilgrim, row=row, data=merged, actor=actor, action="health.add")
+    return compliance_of(row, pilgrim.id)
 
 
 def rotate_key(session: Session, *, keys: Keyring, actor: Actor, batch: int = 500) -> int:
@@ -666,10 +660,10 @@ def import_ips(
     new = ips.to_record(bundle)
     row = session.get(HealthRecord, pilgrim.id)
     data = _from_ips(unseal(row) if row is not None else None, new)
-    row = _store(
+    row = store(
         session, pilgrim=pilgrim, row=row, data=data, actor=actor, action="health.import_ips"
     )
-    return _compliance(row, pilgrim.id)
+    return compliance_of(row, pilgrim.id)
 
 
 def export_ips(
@@ -759,98 +753,3 @@ def seed_demo(session: Session, *, seed: int, actor: Actor) -> int:
         detail={"records": count},
     )
     return count
-
-
-# Signed health certificates --------------------------------------------------------------------
-
-
-def load_trust_list(session: Session, *, raw: bytes, actor: Actor) -> int:
-    """Add the signer certificates of a trust list file; how many were new."""
-    auth_service.require(actor, Scope.SEASON_MANAGE)
-    added = 0
-    for cert in dcc.parse_trust_list(raw):
-        fingerprint = hashlib.sha256(cert.der).hexdigest()
-        if session.scalar(select(TrustedSigner.id).where(TrustedSigner.fingerprint == fingerprint)):
-            continue
-        session.add(
-            TrustedSigner(
-                kid=cert.kid.hex(),
-                fingerprint=fingerprint,
-                country=cert.country[:2] if cert.country else None,
-                subject=cert.subject,
-                certificate=cert.der,
-            )
-        )
-        added += 1
-    session.flush()
-    auth_service.record(
-        session,
-        actor=actor,
-        action="health.trust_load",
-        object_type="trusted_signer",
-        detail={"added": added},
-    )
-    return added
-
-
-def trust_list(session: Session) -> list[dcc.TrustedCertificate]:
-    return [dcc.trusted(der) for der in session.scalars(select(TrustedSigner.certificate))]
-
-
-def _born_as_stated(stated: str | None, born: date) -> bool:
-    # A certificate may give only the year, or the year and month.
-    return not stated or born.isoformat().startswith(stated[:10])
-
-
-def record_certificate(
-    session: Session,
-    *,
-    pilgrim_id: uuid.UUID,
-    text: str,
-    actor: Actor,
-    at: datetime | None = None,
-) -> CertificateRead:
-    """Verify a pilgrim's EU DCC / GDHCN certificate against the trust list; add what it proves.
-
-    Only a valid certificate of this pilgrim (same date of birth) changes the record; the same
-    certificate again adds nothing.
-    """
-    auth_service.require(actor, Scope.HEALTH_WRITE)
-    lookup = actor.can(Scope.HEALTH_READ)
-    stmt = registry_service.pilgrims_for(actor, lookup=lookup).subquery()
-    row = session.execute(
-        select(
-            stmt.c.id, stmt.c.season_id, stmt.c.company_id, stmt.c.nationality, stmt.c.date_of_birth
-        ).where(stmt.c.id == pilgrim_id)
-    ).first()
-    if row is None:
-        raise HealthRecordNotFound("no such pilgrim")
-    pilgrim = _Pilgrim(row[0], row[1], row[2], row[3])
-    result = dcc.verify(text, trust_list(session), at=at or utcnow())
-    if result.verdict != dcc.Verdict.VALID:
-        raise CertificateRefused(
-            f"the certificate is not accepted: {result.verdict.value} ({result.message})",
-            problems=[FieldProblem("certificate", result.message)],
-        )
-    if not _born_as_stated(result.date_of_birth, row[4]):
-        raise CertificateRefused(
-            "the certificate is of another person: the date of birth differs",
-            problems=[FieldProblem("certificate", "the date of birth differs")],
-        )
-    record_row = session.get(HealthRecord, pilgrim.id)
-    old = unseal(record_row) if record_row is not None else HealthData()
-    known = {d.certificate_id for d in old.immunizations if d.certificate_id}
-    proved = [d for d in dcc.immunizations(result) if d.certificate_id not in known]
-    data = old.model_copy(update={"immunizations": [*old.immunizations, *proved]})
-    record_row = _store(
-        session, pilgrim=pilgrim, row=record_row, data=data, actor=actor, action="health.dcc"
-    )
-    return CertificateRead(
-        verdict=result.verdict.value,
-        message=result.message,
-        issuer_country=result.issuer_country,
-        issued_at=result.issued_at,
-        expires_at=result.expires_at,
-        doses_added=len(proved),
-        compliance=_compliance(record_row, pilgrim.id),
-    )
