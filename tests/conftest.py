@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import secrets
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -14,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from labbaik.db import Base, make_engine, normalise_url, upgrade
 from labbaik.models_index import import_all_models
+from labbaik.settings import Settings
 
 PG_URL = os.environ.get("LABBAIK_TEST_POSTGRES_URL")
 
@@ -96,6 +101,20 @@ def engine(db_url: str) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False, autoflush=False) as session:
         yield session
+
+
+def production_settings(**overrides: Any) -> Settings:
+    """Settings as a production deployment sets them, every secret its own; a test overrides
+    the one it is about, so that another domain's production check never answers for it."""
+    values: dict[str, Any] = {
+        "environment": "production",
+        "secret_key": secrets.token_urlsafe(36),
+        "health_keys": json.dumps({"p1": base64.b64encode(secrets.token_bytes(32)).decode()}),
+        "health_key_id": "p1",
+        "card_key_passphrase": secrets.token_urlsafe(24),
+    }
+    values.update(overrides)
+    return Settings(**values)
 
 
 def unique(prefix: str) -> str:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import re
-import secrets
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -15,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from labbaik.app import create_app
-from labbaik.settings import Settings
+from tests.conftest import production_settings
 
 # The password every account of the test world has (tests/conftest.py).
 PASSWORD = "correct horse battery"
@@ -53,13 +50,7 @@ def set_cookie_of(response: Any) -> str:
 
 @pytest.fixture
 def production_client(engine: Engine, world: Any) -> Iterator[TestClient]:
-    settings = Settings(
-        environment="production",
-        secret_key=secrets.token_urlsafe(36),
-        database_url=engine.url.render_as_string(hide_password=False),
-        health_keys=json.dumps({"p1": base64.b64encode(secrets.token_bytes(32)).decode()}),
-        health_key_id="p1",
-    )
+    settings = production_settings(database_url=engine.url.render_as_string(hide_password=False))
     app = create_app(settings, engine=engine)
     with TestClient(app, base_url="https://testserver") as client:
         yield client

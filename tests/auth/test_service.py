@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -22,6 +20,7 @@ from labbaik.errors import Forbidden, InvalidInput
 from labbaik.kit.pagination import PageRequest
 from labbaik.kit.timeutil import as_utc, utcnow
 from labbaik.settings import DEV_SECRET, Settings, UnsafeSettings
+from tests.conftest import production_settings
 
 # The password every account of the test world has (tests/conftest.py).
 PASSWORD = "correct horse battery"
@@ -346,13 +345,7 @@ class TestSettings:
     def test_production_takes_a_long_random_secret_key(self) -> None:
         key = secrets.token_urlsafe(36)
         assert len(key) == 48
-        health_key = base64.b64encode(secrets.token_bytes(32)).decode()
-        settings = Settings(
-            environment="production",
-            secret_key=key,
-            health_keys=json.dumps({"p1": health_key}),
-            health_key_id="p1",
-        )
+        settings = production_settings(secret_key=key)
         assert settings.is_production
 
     def test_development_runs_with_the_default(self) -> None:

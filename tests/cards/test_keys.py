@@ -17,8 +17,8 @@ from labbaik.cards.errors import KeysExist, KeyStoreError
 from labbaik.cards.models import CardKey
 from labbaik.cards.schemas import TrustKey
 from labbaik.errors import Forbidden
-from labbaik.settings import DEV_CARD_PASSPHRASE, Settings, UnsafeSettings
-from tests.conftest import World
+from labbaik.settings import DEV_CARD_PASSPHRASE, UnsafeSettings
+from tests.conftest import World, production_settings
 
 SYSTEM = system_actor("test")
 
@@ -78,22 +78,14 @@ class TestKeyStore:
             keys.FileKeyStore(tmp_path, "a long enough passphrase").signer(b"\x00" * 8)
 
     def test_production_refuses_the_default_passphrase(self, tmp_path: Path) -> None:
-        settings = Settings(
-            environment="production",
-            secret_key="s" * 40,
-            card_key_dir=tmp_path,
-            card_key_passphrase=DEV_CARD_PASSPHRASE,
+        settings = production_settings(
+            card_key_dir=tmp_path, card_key_passphrase=DEV_CARD_PASSPHRASE
         )
         with pytest.raises(UnsafeSettings, match="LABBAIK_CARD_KEY_PASSPHRASE"):
             keys.key_store(settings)
 
     def test_production_takes_a_long_random_passphrase(self, tmp_path: Path) -> None:
-        settings = Settings(
-            environment="production",
-            secret_key="s" * 40,
-            card_key_dir=tmp_path,
-            card_key_passphrase="q" * 32,
-        )
+        settings = production_settings(card_key_dir=tmp_path, card_key_passphrase="q" * 32)
         assert isinstance(keys.key_store(settings), keys.FileKeyStore)
 
 

@@ -9,6 +9,7 @@ import pytest
 from labbaik.settings import Settings, UnsafeSettings
 from labbaik.wallet.errors import WebhookRejected
 from labbaik.wallet.gateway import sign, verify
+from tests.conftest import production_settings
 
 SECRET = b"s" * 32
 NOW = datetime(2026, 5, 25, 12, 0, tzinfo=UTC)
@@ -43,10 +44,10 @@ class TestSignature:
 class TestSettings:
     def test_production_refuses_the_sandbox_gateway(self) -> None:
         with pytest.raises(UnsafeSettings, match="sandbox"):
-            Settings(environment="production", secret_key="k" * 40, wallet_gateway="sandbox")
+            production_settings(wallet_gateway="sandbox")
 
     def test_production_has_no_gateway_unless_one_is_named(self) -> None:
-        assert Settings(environment="production", secret_key="k" * 40).wallet_gateway_name is None
+        assert production_settings().wallet_gateway_name is None
         assert Settings(environment="test").wallet_gateway_name == "sandbox"
 
     def test_the_sandbox_delivers_by_itself_in_development_only(self) -> None:
