@@ -44,11 +44,12 @@ from labbaik.settings import get_settings
 from labbaik.tafweej import demo as tafweej_demo
 from labbaik.wallet import demo as wallet_demo
 
-HIJRI_YEAR = 1447
-# 8 Dhu al-Hijjah 1447 by the Umm al-Qura calendar; a real season takes it from the sighting.
-DAY_8 = date(2026, 5, 25)
+# The coming season, so that cards are valid and "my next step" lies ahead.
+HIJRI_YEAR = 1448
+# 8 Dhu al-Hijjah 1448 by the Umm al-Qura calendar; a real season takes it from the sighting.
+DAY_8 = date(2027, 5, 14)
 # The demo's one password, printed for every role. Demo data only: never a real deployment.
-DEMO_PASSWORD = "labbaik-demo-1447"  # noqa: S105
+DEMO_PASSWORD = "labbaik-demo-1448"  # noqa: S105
 PILGRIMS_PER_COMPANY = 1_500
 MINA_CAMP_SIZE = 2_000
 ARAFAT_CAMP_SIZE = 3_000

@@ -6,6 +6,7 @@ import random
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -43,6 +44,7 @@ from labbaik.registry import service as registry_service
 MIN_REASON = 3
 # The rules of the demo season, as an operator would load them.
 RULES_1447 = Path(__file__).parent / "data" / "rules_1447.json"
+RULES_1447_DAY_8 = date(2026, 5, 25)
 # Judging a season again after its rules change reaches every pilgrim of it, whoever asked.
 _RULES_ACTOR = system_actor("health.rules")
 NOT_COMPLIANT: tuple[ComplianceState, ...] = ("not_compliant", "no_record", "no_rules")
@@ -705,8 +707,16 @@ def seed_demo(session: Session, *, seed: int, actor: Actor) -> int:
     """Load the demo season's rules and give every pilgrim of the season a record, in bulk."""
     auth_service.require(actor, Scope.ACCOUNT_MANAGE)
     season = registry_service.current_season(session)
-    rules_in = parse_rules(RULES_1447.read_bytes()).model_copy(
-        update={"hijri_year": season.hijri_year}
+    rules_in = parse_rules(RULES_1447.read_bytes())
+    # The file's dates are those of the 1447 season; another season's demo keeps them at the
+    # same distance from its own 8 Dhu al-Hijjah.
+    shift = season.day_8 - RULES_1447_DAY_8 if season.day_8 is not None else timedelta(0)
+    rules_in = rules_in.model_copy(
+        update={
+            "hijri_year": season.hijri_year,
+            "arrival_date": rules_in.arrival_date + shift,
+            "valid_through": rules_in.valid_through + shift,
+        }
     )
     load_rules(session, rules_in=rules_in, actor=actor)
     people = registry_service.pilgrims_for(actor).subquery()
