@@ -179,6 +179,25 @@ class TestMyCard:
         assert client.get("/cards/me").status_code == 403
 
 
+class TestCardList:
+    def test_a_company_lists_its_own_cards_only(
+        self, client: TestClient, cards: dict[str, CardRead]
+    ) -> None:
+        log_in(client, "company")
+        page = client.get("/cards")
+        assert f'href="/cards/{cards["a"].card_number}"' in page.text
+        assert cards["b"].card_number not in page.text
+
+    def test_a_card_number_goes_to_its_page(
+        self, client: TestClient, cards: dict[str, CardRead]
+    ) -> None:
+        log_in(client, "operator")
+        number = cards["b"].card_number
+        response = client.get("/cards", params={"q": f" {number} "}, follow_redirects=False)
+        assert response.headers["location"] == f"/cards/{number}"
+        assert client.get("/cards", params={"status": "lost"}).status_code == 422
+
+
 class TestCardPage:
     def test_another_company_gets_not_found(
         self, client: TestClient, cards: dict[str, CardRead]
