@@ -117,6 +117,8 @@ def lookup(
         raise InvalidInput("say why you look this card up (three characters or more)")
     if (qr_text is None) == (card_number is None):
         raise InvalidInput("give either the QR text or the card number")
+    if nonce and len(nonce) > 64:
+        raise InvalidInput("a scan's nonce is at most 64 characters")
     if nonce:
         first = session.scalar(
             select(Scan).where(Scan.actor_username == actor.username, Scan.nonce == nonce)
@@ -138,7 +140,7 @@ def lookup(
         actor_username=actor.username,
         actor_role=actor.role.value,
         card_id=card.id if card else None,
-        card_number=verdict.card_number,
+        card_number=card.card_number if card else None,
         verdict=verdict.verdict,
         reason=verdict.reason[:500],
         lookup_reason=reason[:500],
