@@ -23,11 +23,18 @@ from labbaik.cards import api as cards_api
 from labbaik.cards import pages as cards_pages
 from labbaik.db import engine_for
 from labbaik.errors import DomainError
+from labbaik.health import api as health_api
+from labbaik.health import pages as health_pages
 from labbaik.kit.timeutil import to_riyadh, utcnow
+from labbaik.ledger import api as ledger_api
 from labbaik.registry import api as registry_api
 from labbaik.registry import import_pages
 from labbaik.registry import pages as registry_pages
 from labbaik.settings import Settings, get_settings
+from labbaik.tafweej import api as tafweej_api
+from labbaik.tafweej import pages as tafweej_pages
+from labbaik.wallet import api as wallet_api
+from labbaik.wallet import pages as wallet_pages
 from labbaik.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from labbaik.web.templating import render
 
@@ -184,10 +191,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (
         auth_api.router,
         registry_api.router,
+        health_api.router,
+        ledger_api.router,
+        tafweej_api.router,
         cards_api.router,
+        wallet_api.router,
+        wallet_api.merchant_router,
+        wallet_pages.router,
         auth_pages.router,
         import_pages.router,
         registry_pages.router,
+        health_pages.router,
+        tafweej_pages.router,
         cards_pages.router,
     ):
         app.include_router(router)

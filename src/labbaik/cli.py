@@ -11,8 +11,12 @@ from sqlalchemy.exc import OperationalError
 from labbaik.auth import cli as auth_cli
 from labbaik.cards import cli as cards_cli
 from labbaik.errors import DomainError
+from labbaik.health import cli as health_cli
+from labbaik.ledger import cli as ledger_cli
 from labbaik.registry import cli as registry_cli
 from labbaik.settings import UnsafeSettings, get_settings
+from labbaik.tafweej import cli as tafweej_cli
+from labbaik.wallet import cli as wallet_cli
 
 app = typer.Typer(
     name="labbaik",
@@ -26,6 +30,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(auth_cli.app, name="auth")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(registry_cli.passport_app, name="passport")
+app.add_typer(tafweej_cli.app, name="tafweej")
+app.add_typer(health_cli.app, name="health")
+app.add_typer(ledger_cli.app, name="ledger")
+app.add_typer(wallet_cli.app, name="wallet")
 app.add_typer(cards_cli.app, name="card")
 app.add_typer(cards_cli.keys_app, name="keys")
 

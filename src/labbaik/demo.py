@@ -20,6 +20,7 @@ from labbaik.cards import keys as card_keys
 from labbaik.cards import service as cards
 from labbaik.db import session_scope, upgrade
 from labbaik.errors import NotFound
+from labbaik.health import service as health
 from labbaik.kit.pagination import PageRequest
 from labbaik.registry import importer, mrz
 from labbaik.registry import service as registry
@@ -39,6 +40,9 @@ from labbaik.registry.schemas import (
     SeasonCreate,
 )
 from labbaik.registry.tabular import Row
+from labbaik.settings import get_settings
+from labbaik.tafweej import demo as tafweej_demo
+from labbaik.wallet import demo as wallet_demo
 
 HIJRI_YEAR = 1447
 # 8 Dhu al-Hijjah 1447 by the Umm al-Qura calendar; a real season takes it from the sighting.
@@ -84,7 +88,7 @@ def build(session: Session, *, pilgrims: int, seed: int) -> None:
     """Everything of the demo season, in the caller's transaction."""
     rng = random.Random(seed)
     system = system_actor("demo")
-    registry.create_season(
+    season = registry.create_season(
         session,
         season_in=SeasonCreate(hijri_year=HIJRI_YEAR, name=f"Hajj {HIJRI_YEAR}", day_8=DAY_8),
         actor=system,
@@ -118,6 +122,9 @@ def build(session: Session, *, pilgrims: int, seed: int) -> None:
                 progress.advance(task, len(share))
         _cards(session, system, progress)
     _accounts(session, system, companies)
+    tafweej_demo.build(session, season=season, actor=system, seed=seed)
+    health.seed_demo(session, seed=seed, actor=system)
+    wallet_demo.build(session, system=system, settings=get_settings(), seed=seed)
 
 
 def _cards(session: Session, system: Actor, progress: Progress) -> None:
@@ -322,12 +329,13 @@ def _logins(session: Session) -> list[DemoLogin]:
     system = system_actor("demo")
     notes = {
         Role.COMPANY: "a foreign mission: sees only its own pilgrims",
-        Role.PILGRIM: "sees only their own record",
+        Role.PILGRIM: "their own record and wallet (passkeys: use http://localhost:8000)",
+        Role.MERCHANT: "the till of Mina Dates and Sweets: take payments, refunds",
         Role.OPERATOR: "the ministry's operations centre: everything, the audit log",
         Role.ADMIN: "everything, accounts too",
         Role.OFFICER: "every pilgrim, with passports",
         Role.FIELD_WORKER: "one pilgrim at a time, no passport data",
-        Role.MEDIC: "one pilgrim at a time (health arrives later)",
+        Role.MEDIC: "one pilgrim at a time, with the health record (/health)",
     }
     out = [
         DemoLogin(a.username, a.role, notes.get(a.role, ""))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import secrets
 from collections.abc import Iterator
@@ -55,6 +57,8 @@ def production_client(engine: Engine, world: Any) -> Iterator[TestClient]:
         environment="production",
         secret_key=secrets.token_urlsafe(36),
         database_url=engine.url.render_as_string(hide_password=False),
+        health_keys=json.dumps({"p1": base64.b64encode(secrets.token_bytes(32)).decode()}),
+        health_key_id="p1",
     )
     app = create_app(settings, engine=engine)
     with TestClient(app, base_url="https://testserver") as client:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -344,7 +346,13 @@ class TestSettings:
     def test_production_takes_a_long_random_secret_key(self) -> None:
         key = secrets.token_urlsafe(36)
         assert len(key) == 48
-        settings = Settings(environment="production", secret_key=key)
+        health_key = base64.b64encode(secrets.token_bytes(32)).decode()
+        settings = Settings(
+            environment="production",
+            secret_key=key,
+            health_keys=json.dumps({"p1": health_key}),
+            health_key_id="p1",
+        )
         assert settings.is_production
 
     def test_development_runs_with_the_default(self) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Iterable
+from typing import IO, Any, Literal
 
 from sqlalchemy import Select, and_, false, func, select, update
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from labbaik.auth.roles import Actor, Scope
 from labbaik.errors import FieldProblem, Forbidden, InvalidInput
 from labbaik.kit import events
 from labbaik.kit.pagination import PageRequest
-from labbaik.registry import mrz
+from labbaik.registry import mrz, tabular
 from labbaik.registry.errors import (
     CompanyNotFound,
     DuplicateCode,
@@ -552,3 +553,17 @@ def count_pilgrims(session: Session, *, actor: Actor) -> int:
     season = current_season(session)
     stmt = pilgrims_for(actor).where(Pilgrim.season_id == season.id)
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def write_table(
+    stream: IO[bytes],
+    *,
+    rows: Iterable[tabular.ExportRow],
+    columns: tuple[str, ...],
+    fmt: Literal["csv", "xlsx"],
+    title: str,
+) -> int:
+    """A list of pilgrims (of any domain) written as the registry writes its exports."""
+    if fmt == "csv":
+        return tabular.write_csv(stream, rows, columns=columns)
+    return tabular.write_xlsx(stream, rows, columns=columns, title=title)

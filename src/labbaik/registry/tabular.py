@@ -308,17 +308,19 @@ def _escape(text: str) -> str:
     return text
 
 
-def write_csv(stream: IO[bytes], rows: Iterable[ExportRow]) -> int:
+def write_csv(
+    stream: IO[bytes], rows: Iterable[ExportRow], *, columns: tuple[str, ...] = EXPORTED
+) -> int:
     """UTF-8 with a byte order mark, so that Excel shows Arabic; CRLF line ends. Rows written."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(EXPORTED)
+    writer.writerow(columns)
     count = 0
     for row in rows:
         writer.writerow(
             [
                 v.isoformat() if isinstance(v, date) else _escape(v)
-                for v in (row.get(c, "") for c in EXPORTED)
+                for v in (row.get(c, "") for c in columns)
             ]
         )
         count += 1
@@ -339,29 +341,36 @@ def _xlsx_value(sheet: WriteOnlyWorksheet, value: str | date) -> object:
     return value or None
 
 
-def write_xlsx(stream: IO[bytes], rows: Iterable[ExportRow]) -> int:
+def write_xlsx(
+    stream: IO[bytes],
+    rows: Iterable[ExportRow],
+    *,
+    columns: tuple[str, ...] = EXPORTED,
+    title: str = "Pilgrims",
+) -> int:
     """One sheet: a bold, frozen header row; dates as date cells; passports as text cells."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Pilgrims")
+    sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
-    for index, column in enumerate(EXPORTED, start=1):
+    for index, column in enumerate(columns, start=1):
         width = 14 if column in DATE_COLUMNS or column in PLACEMENT else 22
         sheet.column_dimensions[get_column_letter(index)].width = width
     bold = Font(bold=True)
     header = []
-    for column in EXPORTED:
+    for column in columns:
         cell = WriteOnlyCell(sheet, column)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    passport = EXPORTED.index("passport_number")
+    passport = columns.index("passport_number") if "passport_number" in columns else None
     count = 0
     for row in rows:
-        values = [_xlsx_value(sheet, row.get(c, "")) for c in EXPORTED]
-        # The text format keeps a number typed over it later from losing its leading zeros.
-        number = WriteOnlyCell(sheet, str(row.get("passport_number", "")))
-        number.number_format = "@"
-        values[passport] = number
+        values = [_xlsx_value(sheet, row.get(c, "")) for c in columns]
+        if passport is not None:
+            # The text format keeps a number typed over it later from losing its leading zeros.
+            number = WriteOnlyCell(sheet, str(row.get("passport_number", "")))
+            number.number_format = "@"
+            values[passport] = number
         sheet.append(values)
         count += 1
     book.save(stream)

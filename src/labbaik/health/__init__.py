@@ -1,0 +1,1 @@
+"""The health record: FHIR IPS, vaccination rules, incoming health certificates."""

@@ -1,0 +1,1 @@
+"""The double-entry ledger: accounts, transfers (single-phase, pending, post, void), entries."""

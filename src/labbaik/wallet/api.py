@@ -1,0 +1,415 @@
+"""JSON API of the wallet and the merchants; a call that moves money takes an Idempotency-Key."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import Engine
+
+from labbaik.auth.deps import ApiActor
+from labbaik.db import session_scope
+from labbaik.errors import InvalidInput
+from labbaik.kit.pagination import MAX_PAGE_SIZE, PageRequest
+from labbaik.kit.timeutil import to_riyadh, utcnow
+from labbaik.settings import Settings
+from labbaik.wallet import merchants, passkeys, service, statements
+from labbaik.wallet.gateway import SandboxGateway, http_poster
+from labbaik.wallet.schemas import (
+    HistoryPage,
+    MerchantCreate,
+    MerchantMemberCreate,
+    MerchantQR,
+    MerchantRead,
+    PasskeyRead,
+    PasskeyRegister,
+    PaymentConfirm,
+    PaymentRead,
+    PaymentRequestCreate,
+    PayoutRead,
+    QuoteCreate,
+    Reconciliation,
+    RefundCreate,
+    RefundRead,
+    Takings,
+    TopUpCreate,
+    TopUpRead,
+    WalletCreate,
+    WalletRead,
+    WebhookAck,
+)
+from labbaik.web.deps import DbSession
+
+log = logging.getLogger("labbaik.wallet")
+
+router = APIRouter(prefix="/api/v1", tags=["wallet"])
+merchant_router = APIRouter(prefix="/api/v1/merchants", tags=["merchants"])
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="A unique value per operation (a UUID). A retry with the same key and "
+        "body gets the first answer and moves no money again; the same key with another "
+        "body is refused (422 idempotency_key_reused).",
+    ),
+]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(_settings)]
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def deliver_sandbox_webhooks(engine: Engine, settings: Settings) -> int:
+    """The sandbox gateway's own delivery: POST its pending webhooks to the app's endpoint."""
+    gateway = service.gateway_for(settings)
+    if not isinstance(gateway, SandboxGateway):
+        return 0
+    with session_scope(engine) as session:
+        delivered = gateway.deliver(session, post=http_poster(settings.wallet_sandbox_webhook_url))
+    log.info("sandbox gateway delivered %d webhook(s)", delivered)
+    return delivered
+
+
+# The pilgrim's wallet ---------------------------------------------------------------------------
+
+
+@router.post("/wallet", status_code=201)
+def open_my_wallet(session: DbSession, actor: ApiActor, settings: AppSettings) -> WalletRead:
+    """Open the calling pilgrim's wallet (SAR)."""
+    if actor.pilgrim_id is None:
+        raise InvalidInput(
+            "only a pilgrim opens their own wallet; an operator names the pilgrim "
+            "(POST /api/v1/wallets)"
+        )
+    return service.open_wallet(session, pilgrim_id=actor.pilgrim_id, actor=actor, settings=settings)
+
+
+@router.post("/wallets", status_code=201)
+def open_wallet(
+    session: DbSession, actor: ApiActor, settings: AppSettings, wallet_in: WalletCreate
+) -> WalletRead:
+    """Open a wallet for a pilgrim (operators)."""
+    return service.open_wallet(
+        session, pilgrim_id=wallet_in.pilgrim_id, actor=actor, settings=settings
+    )
+
+
+@router.get("/wallet")
+def my_wallet(session: DbSession, actor: ApiActor, settings: AppSettings) -> WalletRead:
+    """The calling pilgrim's wallet: what can be spent, what is pending, today's spending."""
+    return service.get_wallet(session, actor=actor, settings=settings)
+
+
+@router.get("/wallets/{wallet_id}")
+def get_wallet(
+    session: DbSession, actor: ApiActor, settings: AppSettings, wallet_id: uuid.UUID
+) -> WalletRead:
+    return service.get_wallet(session, actor=actor, settings=settings, wallet_id=wallet_id)
+
+
+@router.get("/wallets/{wallet_id}/history")
+def wallet_history(
+    session: DbSession,
+    actor: ApiActor,
+    wallet_id: uuid.UUID,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> HistoryPage:
+    """Any wallet's movements (operators; each read is audited)."""
+    return service.history(session, actor=actor, page=PageRequest(page, size), wallet_id=wallet_id)
+
+
+@router.get("/wallet/history")
+def my_history(
+    session: DbSession,
+    actor: ApiActor,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> HistoryPage:
+    """Every movement of the wallet, oldest first, with the balance after each."""
+    return service.history(session, actor=actor, page=PageRequest(page, size))
+
+
+@router.get(
+    "/wallet/statement.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def my_statement_csv(session: DbSession, actor: ApiActor, settings: AppSettings) -> Response:
+    found = statements.statement(session, actor=actor, settings=settings)
+    return Response(
+        statements.to_csv(found),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="labbaik-wallet.csv"'},
+    )
+
+
+@router.get(
+    "/wallet/statement.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def my_statement_pdf(session: DbSession, actor: ApiActor, settings: AppSettings) -> Response:
+    found = statements.statement(session, actor=actor, settings=settings)
+    return Response(
+        statements.to_pdf(found, holder=actor.username),
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="labbaik-wallet.pdf"'},
+    )
+
+
+@router.post("/wallet/topups", status_code=201)
+def top_up(
+    request: Request,
+    session: DbSession,
+    actor: ApiActor,
+    settings: AppSettings,
+    background: BackgroundTasks,
+    topup_in: TopUpCreate,
+    idempotency_key: IdempotencyKey,
+) -> TopUpRead:
+    """Start a top-up: pending until the gateway's signed webhook confirms or fails it."""
+    topup = service.start_topup(
+        session,
+        actor=actor,
+        topup_in=topup_in,
+        gateway=service.gateway_for(settings),
+        idempotency_key=idempotency_key,
+    )
+    if settings.wallet_sandbox_delivers:
+        background.add_task(deliver_sandbox_webhooks, request.app.state.engine, settings)
+    return topup
+
+
+@router.get("/wallet/topups/{topup_id}")
+def get_topup(session: DbSession, actor: ApiActor, topup_id: uuid.UUID) -> TopUpRead:
+    return service.get_topup(session, actor=actor, topup_id=topup_id)
+
+
+@router.post("/wallet/gateway/webhook")
+def gateway_webhook(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    body: Annotated[bytes, Depends(_raw_body)],
+) -> WebhookAck:
+    """The payment gateway's notifications, signed with HMAC-SHA256 over the raw body.
+
+    A duplicate is acknowledged and changes nothing; a notification older than the state it
+    would undo is acknowledged as stale; one about a top-up not stored yet answers 409 so that
+    the gateway delivers it again later."""
+    return service.handle_notification(
+        session,
+        gateway=service.gateway_for(settings),
+        body=body,
+        headers=dict(request.headers),
+    )
+
+
+@router.post("/wallet/quotes", status_code=201)
+def quote(
+    session: DbSession, actor: ApiActor, settings: AppSettings, quote_in: QuoteCreate
+) -> PaymentRead:
+    """What paying a merchant will cost, fee included; nothing moves until it is confirmed."""
+    return service.quote(session, actor=actor, quote_in=quote_in, settings=settings)
+
+
+@router.get("/wallet/requests")
+def open_requests(session: DbSession, actor: ApiActor) -> list[PaymentRead]:
+    """Tills' payment requests waiting for the pilgrim's confirmation."""
+    return service.open_requests(session, actor=actor)
+
+
+@router.get("/wallet/payments/{payment_id}")
+def get_payment(session: DbSession, actor: ApiActor, payment_id: uuid.UUID) -> PaymentRead:
+    return service.get_payment(session, actor=actor, payment_id=payment_id)
+
+
+@router.post("/wallet/payments/{payment_id}/step-up")
+def step_up_options(
+    session: DbSession, actor: ApiActor, settings: AppSettings, payment_id: uuid.UUID
+) -> dict[str, Any]:
+    """WebAuthn request options whose challenge is bound to this payment."""
+    service.get_payment(session, actor=actor, payment_id=payment_id)
+    return passkeys.payment_options(session, actor=actor, payment_id=payment_id, settings=settings)
+
+
+@router.post("/wallet/payments/{payment_id}/confirm")
+def confirm(
+    session: DbSession,
+    actor: ApiActor,
+    settings: AppSettings,
+    payment_id: uuid.UUID,
+    idempotency_key: IdempotencyKey,
+    confirm_in: PaymentConfirm | None = None,
+) -> PaymentRead:
+    """Pay the quote. Above the step-up limit, send the passkey's assertion with it."""
+    return service.confirm_payment(
+        session,
+        actor=actor,
+        payment_id=payment_id,
+        confirm_in=confirm_in or PaymentConfirm(),
+        settings=settings,
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.post("/wallet/payments/{payment_id}/decline")
+def decline(session: DbSession, actor: ApiActor, payment_id: uuid.UUID) -> PaymentRead:
+    return service.decline_request(session, actor=actor, payment_id=payment_id)
+
+
+@router.post("/wallet/passkeys/options")
+def passkey_options(session: DbSession, actor: ApiActor, settings: AppSettings) -> dict[str, Any]:
+    """WebAuthn creation options for a new passkey of the calling pilgrim."""
+    return passkeys.registration_options(session, actor=actor, settings=settings)
+
+
+@router.post("/wallet/passkeys", status_code=201)
+def register_passkey(
+    session: DbSession, actor: ApiActor, settings: AppSettings, register_in: PasskeyRegister
+) -> PasskeyRead:
+    return passkeys.register(session, actor=actor, register_in=register_in, settings=settings)
+
+
+@router.get("/wallet/passkeys")
+def list_passkeys(session: DbSession, actor: ApiActor) -> list[PasskeyRead]:
+    return passkeys.list_passkeys(session, actor=actor)
+
+
+# Merchants --------------------------------------------------------------------------------------
+
+
+@merchant_router.post("", status_code=201)
+def create_merchant(
+    session: DbSession, actor: ApiActor, settings: AppSettings, merchant_in: MerchantCreate
+) -> MerchantRead:
+    """Onboard a merchant (operators): its record and its ledger account."""
+    return merchants.create_merchant(
+        session, merchant_in=merchant_in, actor=actor, settings=settings
+    )
+
+
+@merchant_router.get("")
+def list_merchants(session: DbSession, actor: ApiActor) -> list[MerchantRead]:
+    return merchants.list_merchants(session, actor=actor)
+
+
+@merchant_router.get("/me")
+def my_merchant(session: DbSession, actor: ApiActor) -> MerchantRead:
+    """The merchant whose till the calling account works."""
+    return merchants.my_merchant(session, actor=actor)
+
+
+@merchant_router.get("/me/qr")
+def my_qr(
+    session: DbSession,
+    actor: ApiActor,
+    settings: AppSettings,
+    amount: Annotated[int | None, Query(gt=0, le=10_000_000)] = None,
+) -> MerchantQR:
+    """The signed text of the till's payment QR, for an amount or for any amount."""
+    return merchants.merchant_qr(session, actor=actor, settings=settings, amount=amount)
+
+
+@merchant_router.post("/me/requests", status_code=201)
+def request_payment(
+    session: DbSession,
+    actor: ApiActor,
+    settings: AppSettings,
+    request_in: PaymentRequestCreate,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=200,
+            description="Optional: a retry with the same key does not ask the pilgrim twice.",
+        ),
+    ] = None,
+) -> PaymentRead:
+    """Ask a pilgrim's wallet for a payment; it moves when the pilgrim confirms it."""
+    return service.request_payment(
+        session,
+        actor=actor,
+        request_in=request_in,
+        settings=settings,
+        idempotency_key=idempotency_key,
+    )
+
+
+@merchant_router.get("/me/payments/{payment_id}")
+def my_payment(session: DbSession, actor: ApiActor, payment_id: uuid.UUID) -> PaymentRead:
+    return service.get_payment(session, actor=actor, payment_id=payment_id)
+
+
+@merchant_router.get("/me/takings")
+def my_takings(session: DbSession, actor: ApiActor, day: date | None = None) -> Takings:
+    """The till's payments of a Riyadh day (default today), refunds, and the unpaid balance."""
+    return merchants.takings(session, actor=actor, day=day or to_riyadh(utcnow()).date())
+
+
+@merchant_router.post("/me/payments/{payment_id}/refunds", status_code=201)
+def refund(
+    session: DbSession,
+    actor: ApiActor,
+    payment_id: uuid.UUID,
+    refund_in: RefundCreate,
+    idempotency_key: IdempotencyKey,
+) -> RefundRead:
+    """Give money back to the pilgrim's wallet: in part, or all that is left (no amount)."""
+    return service.refund(
+        session,
+        actor=actor,
+        payment_id=payment_id,
+        refund_in=refund_in,
+        idempotency_key=idempotency_key,
+    )
+
+
+@merchant_router.get("/{merchant_id}")
+def get_merchant(session: DbSession, actor: ApiActor, merchant_id: uuid.UUID) -> MerchantRead:
+    return merchants.get_merchant(session, merchant_id=merchant_id, actor=actor)
+
+
+@merchant_router.post("/{merchant_id}/members")
+def add_member(
+    session: DbSession, actor: ApiActor, merchant_id: uuid.UUID, member_in: MerchantMemberCreate
+) -> MerchantRead:
+    """Bind a merchant-role account to this merchant's till (operators)."""
+    return merchants.add_member(
+        session, merchant_id=merchant_id, account_id=member_in.account_id, actor=actor
+    )
+
+
+@merchant_router.post("/{merchant_id}/payouts", status_code=201)
+def payout(
+    session: DbSession,
+    actor: ApiActor,
+    merchant_id: uuid.UUID,
+    idempotency_key: IdempotencyKey,
+) -> PayoutRead:
+    """Pay the merchant's whole balance to the settlement account (operators)."""
+    return merchants.payout(
+        session, merchant_id=merchant_id, actor=actor, idempotency_key=idempotency_key
+    )
+
+
+@merchant_router.get("/{merchant_id}/reconciliation")
+def reconciliation(session: DbSession, actor: ApiActor, merchant_id: uuid.UUID) -> Reconciliation:
+    """Payments, refunds and payouts against the ledger; the difference is zero."""
+    return merchants.reconcile(session, merchant_id=merchant_id, actor=actor)

@@ -1,0 +1,118 @@
+"""Errors of the wallet and the merchants, with stable codes."""
+
+from labbaik.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+
+
+class WalletNotFound(NotFound):
+    code = "wallet_not_found"
+
+
+class WalletExists(Conflict):
+    code = "wallet_exists"
+
+
+class MerchantNotFound(NotFound):
+    code = "merchant_not_found"
+
+
+class MerchantInactive(Conflict):
+    code = "merchant_inactive"
+
+
+class DuplicateMerchant(Conflict):
+    code = "duplicate_merchant"
+
+
+class NotAMerchant(Forbidden):
+    code = "not_a_merchant"
+
+
+class QuoteNotFound(NotFound):
+    code = "quote_not_found"
+
+
+class QuoteExpired(Conflict):
+    code = "quote_expired"
+
+
+class QuoteNotOpen(Conflict):
+    code = "quote_not_open"
+
+
+class PaymentNotFound(NotFound):
+    code = "payment_not_found"
+
+
+class InsufficientFunds(Conflict):
+    code = "insufficient_funds"
+
+
+class DailyLimitExceeded(Conflict):
+    code = "daily_limit_exceeded"
+
+
+class RefundTooLarge(Conflict):
+    code = "refund_too_large"
+
+
+class NothingToPayOut(Conflict):
+    code = "nothing_to_pay_out"
+
+
+class TopUpNotFound(NotFound):
+    code = "topup_not_found"
+
+
+class InvalidMerchantQR(InvalidInput):
+    code = "invalid_merchant_qr"
+
+
+class IdempotencyKeyRequired(InvalidInput):
+    code = "idempotency_key_required"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """The same key came with a different request: the first one's answer belongs to it."""
+
+    code = "idempotency_key_reused"
+
+
+class StepUpRequired(DomainError):
+    """The payment is above the limit: a passkey assertion bound to this quote must confirm it."""
+
+    code = "step_up_required"
+    status = 401
+
+
+class StepUpFailed(Forbidden):
+    code = "step_up_failed"
+
+
+class PasskeyRegistrationFailed(InvalidInput):
+    code = "passkey_registration_failed"
+
+
+class NoPasskey(Conflict):
+    code = "no_passkey"
+
+
+class GatewayUnavailable(DomainError):
+    code = "gateway_unavailable"
+    status = 503
+
+
+class WebhookRejected(DomainError):
+    """A webhook whose signature, timestamp or body does not hold: never acted upon."""
+
+    code = "webhook_rejected"
+    status = 400
+
+
+class WebhookTooEarly(Conflict):
+    """A notification about a top-up this side has not stored yet: the gateway retries later."""
+
+    code = "webhook_too_early"
+
+
+class LedgerRefused(Conflict):
+    code = "ledger_refused"

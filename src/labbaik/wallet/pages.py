@@ -1,0 +1,522 @@
+"""Pages of the wallet: the pilgrim's wallet, pay, top up, passkeys; the till; the merchants."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+import segno
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from labbaik.auth import service as auth_service
+from labbaik.auth.deps import Csrf, PageActor
+from labbaik.auth.roles import Actor, Scope
+from labbaik.errors import DomainError, Forbidden, InvalidInput
+from labbaik.kit.money import Money
+from labbaik.kit.pagination import MAX_PAGE_SIZE, PageRequest
+from labbaik.kit.timeutil import to_riyadh, utcnow
+from labbaik.settings import Settings
+from labbaik.wallet import merchants, passkeys, service, statements
+from labbaik.wallet.api import deliver_sandbox_webhooks
+from labbaik.wallet.errors import WalletNotFound
+from labbaik.wallet.gateway import CARD_DECLINED, CARD_SUCCEEDS, CARD_TIMEOUT
+from labbaik.wallet.schemas import (
+    HistoryItem,
+    MerchantCreate,
+    PasskeyRegister,
+    PaymentConfirm,
+    PaymentRequestCreate,
+    QuoteCreate,
+    RefundCreate,
+    TopUpCreate,
+)
+from labbaik.web import nav
+from labbaik.web.deps import DbSession
+from labbaik.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+nav.register("/wallet", "Wallet", roles={"pilgrim"}, order=15)
+nav.register("/till", "Till", roles={"merchant"}, order=15)
+nav.register("/merchants", "Merchants", roles={"operator", "admin"}, order=40)
+
+TEST_CARDS = (
+    (CARD_SUCCEEDS, "Succeeds"),
+    (CARD_DECLINED, "Declined"),
+    (CARD_TIMEOUT, "Gateway timeout, then succeeds"),
+)
+RECENT = 20
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def money(amount: int, currency: str = "SAR") -> str:
+    return Money(amount, currency).format()
+
+
+def _halalas(text: str, field: str) -> int:
+    """An amount typed in riyals ("12.5", "12,50") as halalas."""
+    cleaned = text.strip().replace(",", ".").replace(" ", "")
+    whole, _, frac = cleaned.partition(".")
+    if not whole.isdigit() or (frac and not frac.isdigit()) or len(frac) > 2:
+        raise InvalidInput(f"{field}: {text[:20]!r} is not an amount in riyals (like 12.50)")
+    amount = int(whole) * 100 + int((frac + "00")[:2])
+    if amount <= 0:
+        raise InvalidInput(f"{field}: must be more than zero")
+    return amount
+
+
+def _fail(
+    request: Request, session: Session, template: str, exc: DomainError, context: dict[str, Any]
+) -> Response:
+    # Nothing of a refused action is kept: the request's transaction would otherwise commit it.
+    session.rollback()
+    full = {"error_code": exc.code, "error_detail": exc.message, **context}
+    return render(request, template, full, status=exc.status)
+
+
+def _check_json_csrf(request: Request) -> None:
+    sent = request.headers.get("x-csrf-token", "")
+    expected = request.session.get("csrf")
+    if not isinstance(expected, str) or not secrets.compare_digest(sent, expected):
+        raise Forbidden("the page has expired; reload it and try again")
+
+
+JsonCsrf = Depends(_check_json_csrf)
+
+
+# The pilgrim's wallet ---------------------------------------------------------------------------
+
+
+def _recent(session: Session, actor: Actor) -> list[HistoryItem]:
+    """The newest lines, without the hold of a top-up that has since been settled: the
+    statement keeps both, but on a phone one line per top-up is what the pilgrim expects."""
+    # One read of the ledger for almost every pilgrim: a season is rarely 500 movements.
+    first = service.history(session, actor=actor, page=PageRequest(1, MAX_PAGE_SIZE))
+    items = first.items
+    last_page = -(-first.total // MAX_PAGE_SIZE)
+    if last_page > 1:
+        last = service.history(session, actor=actor, page=PageRequest(last_page, MAX_PAGE_SIZE))
+        items = last.items
+        if len(items) < RECENT:
+            before = (
+                first.items
+                if last_page == 2
+                else service.history(
+                    session, actor=actor, page=PageRequest(last_page - 1, MAX_PAGE_SIZE)
+                ).items
+            )
+            items = before[-RECENT:] + items
+    settled = {i.reference for i in items if not i.pending or i.amount < 0}
+    shown = [i for i in items if not (i.pending and (i.amount < 0 or i.reference in settled))]
+    return list(reversed(shown))[:RECENT]
+
+
+@router.get("/wallet")
+def wallet_page(request: Request, session: DbSession, actor: PageActor) -> Response:
+    auth_service.require(actor, Scope.WALLET_OWN)
+    settings = _settings(request)
+    try:
+        wallet = service.get_wallet(session, actor=actor, settings=settings)
+    except WalletNotFound:
+        return render(request, "wallet/open.html", {})
+    context = {
+        "wallet": wallet,
+        "money": money,
+        "requests": service.open_requests(session, actor=actor),
+        "history": _recent(session, actor),
+        "topups": [t for t in service.list_topups(session, actor=actor) if t.status == "pending"],
+        "passkeys": passkeys.list_passkeys(session, actor=actor),
+        "step_up_above": settings.wallet_step_up_above,
+    }
+    return render(request, "wallet/wallet.html", context)
+
+
+@router.post("/wallet/open", dependencies=[Csrf])
+def open_wallet(request: Request, session: DbSession, actor: PageActor) -> Response:
+    if actor.pilgrim_id is None:
+        raise Forbidden("only a pilgrim opens their own wallet")
+    service.open_wallet(
+        session, pilgrim_id=actor.pilgrim_id, actor=actor, settings=_settings(request)
+    )
+    return RedirectResponse("/wallet", status_code=303)
+
+
+@router.get("/wallet/statement.csv")
+def statement_csv(request: Request, session: DbSession, actor: PageActor) -> Response:
+    found = statements.statement(session, actor=actor, settings=_settings(request))
+    return Response(
+        statements.to_csv(found),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="labbaik-wallet.csv"'},
+    )
+
+
+@router.get("/wallet/statement.pdf")
+def statement_pdf(request: Request, session: DbSession, actor: PageActor) -> Response:
+    found = statements.statement(session, actor=actor, settings=_settings(request))
+    return Response(
+        statements.to_pdf(found, holder=actor.username),
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="labbaik-wallet.pdf"'},
+    )
+
+
+# Top up -----------------------------------------------------------------------------------------
+
+
+def _topup_context(amount: str = "") -> dict[str, Any]:
+    return {"cards": TEST_CARDS, "amount": amount, "key": uuid.uuid4().hex}
+
+
+@router.get("/wallet/topup")
+def topup_form(request: Request, actor: PageActor) -> Response:
+    auth_service.require(actor, Scope.WALLET_OWN)
+    return render(request, "wallet/topup.html", _topup_context())
+
+
+@router.post("/wallet/topup", dependencies=[Csrf])
+def topup(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    amount: Annotated[str, Form(max_length=20)],
+    card: Annotated[str, Form(max_length=23)],
+    key: Annotated[str, Form(max_length=64)],
+) -> Response:
+    settings = _settings(request)
+    try:
+        started = service.start_topup(
+            session,
+            actor=actor,
+            topup_in=TopUpCreate(amount=_halalas(amount, "amount"), card=card),
+            gateway=service.gateway_for(settings),
+            idempotency_key=key,
+        )
+    except DomainError as exc:
+        return _fail(request, session, "wallet/topup.html", exc, _topup_context(amount))
+    session.commit()
+    if settings.wallet_sandbox_delivers:
+        # The sandbox answers later, as a real gateway does: its webhook settles the top-up.
+        from starlette.background import BackgroundTask  # noqa: PLC0415
+
+        task = BackgroundTask(deliver_sandbox_webhooks, request.app.state.engine, settings)
+        return RedirectResponse(f"/wallet/topup/{started.id}", status_code=303, background=task)
+    return RedirectResponse(f"/wallet/topup/{started.id}", status_code=303)
+
+
+@router.get("/wallet/topup/{topup_id}")
+def topup_status(
+    request: Request, session: DbSession, actor: PageActor, topup_id: uuid.UUID
+) -> Response:
+    found = service.get_topup(session, actor=actor, topup_id=topup_id)
+    return render(request, "wallet/topup_status.html", {"topup": found, "money": money})
+
+
+# Pay --------------------------------------------------------------------------------------------
+
+
+@router.get("/wallet/pay")
+def pay_form(request: Request, actor: PageActor, code: str = "") -> Response:
+    auth_service.require(actor, Scope.WALLET_OWN)
+    return render(request, "wallet/pay.html", {"code": code[:300], "amount": ""})
+
+
+@router.post("/wallet/pay", dependencies=[Csrf])
+def pay_quote(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    code: Annotated[str, Form(max_length=300)],
+    amount: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    text = code.strip()
+    try:
+        quote_in = QuoteCreate(
+            merchant_qr=text if text.upper().startswith(merchants.QR_PREFIX) else None,
+            merchant_code=None if text.upper().startswith(merchants.QR_PREFIX) else text[:16],
+            amount=_halalas(amount, "amount") if amount.strip() else None,
+        )
+        found = service.quote(session, actor=actor, quote_in=quote_in, settings=_settings(request))
+    except DomainError as exc:
+        return _fail(request, session, "wallet/pay.html", exc, {"code": code, "amount": amount})
+    return RedirectResponse(f"/wallet/pay/{found.id}", status_code=303)
+
+
+def _review_context(session: Session, actor: Actor, payment_id: uuid.UUID) -> dict[str, Any]:
+    return {
+        "payment": service.get_payment(session, actor=actor, payment_id=payment_id),
+        "money": money,
+        # A new key per page shown: a double tap sends the same one and pays once.
+        "key": uuid.uuid4().hex,
+        "has_passkey": bool(passkeys.list_passkeys(session, actor=actor)),
+    }
+
+
+@router.get("/wallet/pay/{payment_id}")
+def pay_review(
+    request: Request, session: DbSession, actor: PageActor, payment_id: uuid.UUID
+) -> Response:
+    return render(request, "wallet/review.html", _review_context(session, actor, payment_id))
+
+
+@router.post("/wallet/pay/{payment_id}/step-up", dependencies=[JsonCsrf])
+def pay_step_up(
+    request: Request, session: DbSession, actor: PageActor, payment_id: uuid.UUID
+) -> Response:
+    service.get_payment(session, actor=actor, payment_id=payment_id)
+    options = passkeys.payment_options(
+        session, actor=actor, payment_id=payment_id, settings=_settings(request)
+    )
+    return JSONResponse(options)
+
+
+@router.post("/wallet/pay/{payment_id}/confirm", dependencies=[Csrf])
+def pay_confirm(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    payment_id: uuid.UUID,
+    key: Annotated[str, Form(max_length=64)],
+    assertion: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    try:
+        parsed = json.loads(assertion) if assertion else None
+    except ValueError:
+        parsed = None
+    try:
+        service.confirm_payment(
+            session,
+            actor=actor,
+            payment_id=payment_id,
+            confirm_in=PaymentConfirm(assertion=parsed if isinstance(parsed, dict) else None),
+            settings=_settings(request),
+            idempotency_key=key,
+        )
+    except DomainError as exc:
+        context = _review_context(session, actor, payment_id)
+        return _fail(request, session, "wallet/review.html", exc, context)
+    return RedirectResponse(f"/wallet/pay/{payment_id}", status_code=303)
+
+
+@router.post("/wallet/pay/{payment_id}/decline", dependencies=[Csrf])
+def pay_decline(session: DbSession, actor: PageActor, payment_id: uuid.UUID) -> Response:
+    service.decline_request(session, actor=actor, payment_id=payment_id)
+    return RedirectResponse("/wallet", status_code=303)
+
+
+# Passkeys (called by wallet.js) -----------------------------------------------------------------
+
+
+@router.post("/wallet/passkeys/options", dependencies=[JsonCsrf])
+def passkey_options(request: Request, session: DbSession, actor: PageActor) -> Response:
+    options = passkeys.registration_options(session, actor=actor, settings=_settings(request))
+    return JSONResponse(options)
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        raise InvalidInput("the passkey's answer is not JSON") from None
+
+
+@router.post("/wallet/passkeys", dependencies=[JsonCsrf])
+def passkey_register(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    credential: Annotated[Any, Depends(_json_body)],
+) -> Response:
+    if not isinstance(credential, dict):
+        raise InvalidInput("the passkey's answer is not a JSON object")
+    registered = passkeys.register(
+        session,
+        actor=actor,
+        register_in=PasskeyRegister(credential=credential, name="phone"),
+        settings=_settings(request),
+    )
+    return JSONResponse(registered.model_dump(mode="json"), status_code=201)
+
+
+# The merchant's till ----------------------------------------------------------------------------
+
+
+def _qr_data_uri(text: str) -> str:
+    # Alphanumeric mode (the code's text is upper case, digits and ':'): a small version 2 QR.
+    return str(segno.make(text, error="m").svg_data_uri(scale=6, border=4))
+
+
+def _till_context(
+    session: Session, actor: Actor, settings: Settings, *, day: date | None = None
+) -> dict[str, Any]:
+    merchant = merchants.my_merchant(session, actor=actor)
+    today = day or to_riyadh(utcnow()).date()
+    return {
+        "merchant": merchant,
+        "takings": merchants.takings(session, actor=actor, day=today),
+        "requests": service.till_requests(session, actor=actor),
+        "money": money,
+        "fee_percent": f"{merchant.fee_bps / 100:g}",
+    }
+
+
+def _till_refused(
+    request: Request, session: Session, actor: Actor, settings: Settings, exc: DomainError
+) -> Response:
+    context = _till_context(session, actor, settings)
+    qr = merchants.merchant_qr(session, actor=actor, settings=settings)
+    context |= {"qr": qr, "qr_image": _qr_data_uri(qr.text), "amount": ""}
+    return _fail(request, session, "wallet/till.html", exc, context)
+
+
+@router.get("/till")
+def till(request: Request, session: DbSession, actor: PageActor, amount: str = "") -> Response:
+    settings = _settings(request)
+    context = _till_context(session, actor, settings)
+    if amount.strip():
+        try:
+            halalas = _halalas(amount, "amount")
+        except DomainError as exc:
+            return _fail(request, session, "wallet/till.html", exc, context | {"amount": amount})
+        qr = merchants.merchant_qr(session, actor=actor, settings=settings, amount=halalas)
+    else:
+        qr = merchants.merchant_qr(session, actor=actor, settings=settings)
+    context |= {"qr": qr, "qr_image": _qr_data_uri(qr.text), "amount": amount}
+    return render(request, "wallet/till.html", context)
+
+
+@router.post("/till/request", dependencies=[Csrf])
+def till_request(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    pilgrim: Annotated[str, Form(max_length=64)],
+    amount: Annotated[str, Form(max_length=20)],
+) -> Response:
+    settings = _settings(request)
+    try:
+        try:
+            pilgrim_id = uuid.UUID(pilgrim.strip())
+        except ValueError:
+            raise InvalidInput("pilgrim: scan the pilgrim's card or type the id it shows") from None
+        service.request_payment(
+            session,
+            actor=actor,
+            request_in=PaymentRequestCreate(
+                pilgrim_id=pilgrim_id, amount=_halalas(amount, "amount")
+            ),
+            settings=settings,
+        )
+    except DomainError as exc:
+        return _till_refused(request, session, actor, settings, exc)
+    return RedirectResponse("/till", status_code=303)
+
+
+@router.post("/till/refund/{payment_id}", dependencies=[Csrf])
+def till_refund(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    payment_id: uuid.UUID,
+    key: Annotated[str, Form(max_length=64)],
+    amount: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    settings = _settings(request)
+    try:
+        service.refund(
+            session,
+            actor=actor,
+            payment_id=payment_id,
+            refund_in=RefundCreate(amount=_halalas(amount, "amount") if amount.strip() else None),
+            idempotency_key=key,
+        )
+    except DomainError as exc:
+        return _till_refused(request, session, actor, settings, exc)
+    return RedirectResponse("/till", status_code=303)
+
+
+# The operator's merchants -----------------------------------------------------------------------
+
+
+def _merchants_context(session: Session, actor: Actor) -> dict[str, Any]:
+    listed = merchants.list_merchants(session, actor=actor)
+    return {
+        "merchants": listed,
+        "reports": {
+            m.id: merchants.reconcile(session, merchant_id=m.id, actor=actor) for m in listed
+        },
+        "money": money,
+        "key": uuid.uuid4().hex,
+    }
+
+
+@router.get("/merchants")
+def merchants_page(request: Request, session: DbSession, actor: PageActor) -> Response:
+    return render(request, "wallet/merchants.html", _merchants_context(session, actor))
+
+
+@router.post("/merchants", dependencies=[Csrf])
+def merchants_create(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    name: Annotated[str, Form(max_length=200)],
+    name_ar: Annotated[str, Form(max_length=200)] = "",
+    category: Annotated[str, Form(max_length=32)] = "other",
+    site: Annotated[str, Form(max_length=100)] = "",
+    username: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    try:
+        created = merchants.create_merchant(
+            session,
+            merchant_in=MerchantCreate.model_validate(
+                {"name": name, "name_ar": name_ar or None, "category": category,
+                 "site": site or None}
+            ),
+            actor=actor,
+            settings=_settings(request),
+        )  # fmt: skip
+        if username.strip():
+            account = auth_service.get_account(session, username=username.strip())
+            merchants.add_member(
+                session, merchant_id=created.id, account_id=account.id, actor=actor
+            )
+    except DomainError as exc:
+        session.rollback()
+        return _fail(
+            request, session, "wallet/merchants.html", exc, _merchants_context(session, actor)
+        )
+    except ValueError as exc:
+        session.rollback()
+        error = InvalidInput(f"the merchant is not valid: {str(exc).splitlines()[0]}")
+        return _fail(
+            request, session, "wallet/merchants.html", error, _merchants_context(session, actor)
+        )
+    return RedirectResponse("/merchants", status_code=303)
+
+
+@router.post("/merchants/{merchant_id}/payout", dependencies=[Csrf])
+def merchants_payout(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    merchant_id: uuid.UUID,
+    key: Annotated[str, Form(max_length=64)],
+) -> Response:
+    try:
+        merchants.payout(session, merchant_id=merchant_id, actor=actor, idempotency_key=key)
+    except DomainError as exc:
+        session.rollback()
+        return _fail(
+            request, session, "wallet/merchants.html", exc, _merchants_context(session, actor)
+        )
+    return RedirectResponse("/merchants", status_code=303)

@@ -1,0 +1,837 @@
+"""The pilgrim's wallet: open it, top it up, pay merchants after a quote, refunds, history.
+
+The wallet keeps no balance of its own: each wallet is a ledger account whose debits may not
+exceed its credits, and every movement is a ledger transfer with a reason code, a reference,
+and a client id derived from the business event, so that a retry never moves money twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from labbaik.auth import service as auth_service
+from labbaik.auth.roles import Actor, Scope
+from labbaik.errors import Forbidden, InvalidInput
+from labbaik.kit.pagination import PageRequest
+from labbaik.kit.timeutil import RIYADH, as_utc, to_riyadh, utcnow
+from labbaik.ledger import service as ledger_service
+from labbaik.ledger.schemas import ResultCode, TransferCreate, TransferFlag
+from labbaik.registry import service as registry_service
+from labbaik.settings import Settings
+from labbaik.wallet import idempotency, ledgering, merchants, passkeys
+from labbaik.wallet.errors import (
+    DailyLimitExceeded,
+    GatewayUnavailable,
+    InsufficientFunds,
+    MerchantInactive,
+    PaymentNotFound,
+    QuoteExpired,
+    QuoteNotOpen,
+    RefundTooLarge,
+    StepUpRequired,
+    TopUpNotFound,
+    WalletExists,
+    WalletNotFound,
+    WebhookTooEarly,
+)
+from labbaik.wallet.gateway import GatewayTimeout, PaymentGateway, SandboxGateway
+from labbaik.wallet.models import GatewayEvent, Merchant, Payment, Refund, TopUp, Wallet
+from labbaik.wallet.reads import payment_read
+from labbaik.wallet.schemas import (
+    HistoryItem,
+    HistoryPage,
+    PaymentConfirm,
+    PaymentRead,
+    PaymentRequestCreate,
+    QuoteCreate,
+    RefundCreate,
+    RefundRead,
+    TopUpCreate,
+    TopUpRead,
+    WalletRead,
+    WebhookAck,
+)
+
+# Gateways ---------------------------------------------------------------------------------------
+
+
+def gateway_for(settings: Settings) -> PaymentGateway:
+    """The configured payment gateway; production names a real one or has none."""
+    if settings.wallet_gateway_name == "sandbox":
+        return SandboxGateway(
+            merchants.derived_key(settings, "sandbox-webhook"),
+            tolerance=settings.wallet_webhook_tolerance_seconds,
+        )
+    raise GatewayUnavailable("no payment gateway is configured: top-ups are not possible")
+
+
+# Wallets ----------------------------------------------------------------------------------------
+
+
+def wallets_for(actor: Actor) -> Select[Wallet]:
+    """Every query of wallets starts here: the wallets this actor may see."""
+    stmt = select(Wallet)
+    if actor.can(Scope.WALLET_READ_ALL):
+        return stmt
+    if actor.can(Scope.WALLET_OWN) and actor.pilgrim_id is not None:
+        return stmt.where(Wallet.pilgrim_id == actor.pilgrim_id)
+    return stmt.where(Wallet.id.is_(None))
+
+
+def open_wallet(
+    session: Session, *, pilgrim_id: uuid.UUID, actor: Actor, settings: Settings
+) -> WalletRead:
+    """A wallet in SAR for a pilgrim: by an operator, or by the pilgrim for themself."""
+    own = actor.can(Scope.WALLET_OWN) and actor.pilgrim_id == pilgrim_id
+    if not own:
+        auth_service.require(actor, Scope.WALLET_MANAGE)
+    pilgrim = registry_service.get_pilgrim(
+        session, pilgrim_id=pilgrim_id, actor=actor, reason="open a wallet"
+    )
+    if session.scalar(select(Wallet.id).where(Wallet.pilgrim_id == pilgrim_id)):
+        raise WalletExists("this pilgrim has a wallet already")
+    wallet = Wallet(
+        pilgrim_id=pilgrim_id,
+        company_id=pilgrim.company_id,
+        ledger_account_id=uuid.uuid4(),
+        currency=ledgering.CURRENCY,
+    )
+    try:
+        with session.begin_nested():
+            session.add(wallet)
+            session.flush()
+    except IntegrityError:
+        raise WalletExists("this pilgrim has a wallet already") from None
+    ledgering.open_account(
+        session,
+        account_id=wallet.ledger_account_id,
+        code=ledgering.ACCOUNT_WALLET,
+        owner_type="wallet",
+        owner_id=wallet.id,
+        limited=True,
+    )
+    auth_service.record(
+        session, actor=actor, action="wallet.open", object_type="wallet", object_id=wallet.id
+    )
+    return _read_wallet(session, wallet, settings=settings)
+
+
+def _wallet_row(session: Session, *, actor: Actor, wallet_id: uuid.UUID | None = None) -> Wallet:
+    stmt = wallets_for(actor)
+    if wallet_id is not None:
+        stmt = stmt.where(Wallet.id == wallet_id)
+    elif actor.pilgrim_id is not None:
+        stmt = stmt.where(Wallet.pilgrim_id == actor.pilgrim_id)
+    else:
+        raise InvalidInput("name the wallet")
+    wallet = session.scalar(stmt)
+    if wallet is None:
+        raise WalletNotFound("no such wallet" if wallet_id else "you have no wallet yet")
+    return wallet
+
+
+def riyadh_day_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    day = to_riyadh(moment).date()
+    start = datetime.combine(day, time.min, tzinfo=RIYADH)
+    return as_utc(start), as_utc(start + timedelta(days=1))
+
+
+def spent_today(session: Session, *, wallet_id: uuid.UUID, now: datetime | None = None) -> int:
+    """Payments of this Riyadh day, fees included: what the daily limit counts."""
+    start, end = riyadh_day_bounds(now or utcnow())
+    total = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount + Payment.fee), 0)).where(
+            Payment.wallet_id == wallet_id,
+            Payment.status == "paid",
+            Payment.paid_at >= start,
+            Payment.paid_at < end,
+        )
+    )
+    return int(total or 0)
+
+
+def _read_wallet(session: Session, wallet: Wallet, *, settings: Settings) -> WalletRead:
+    balance = ledgering.balances(session, [wallet.ledger_account_id])[wallet.ledger_account_id]
+    return WalletRead(
+        id=wallet.id,
+        pilgrim_id=wallet.pilgrim_id,
+        currency=wallet.currency,
+        balance=ledgering.available(balance),
+        pending_in=balance.credits_pending,
+        spent_today=spent_today(session, wallet_id=wallet.id),
+        daily_limit=settings.wallet_daily_limit,
+        created_at=wallet.created_at,
+    )
+
+
+def get_wallet(
+    session: Session, *, actor: Actor, settings: Settings, wallet_id: uuid.UUID | None = None
+) -> WalletRead:
+    """A wallet and its balance: the pilgrim's own (no id), or any for an operator."""
+    wallet = _wallet_row(session, actor=actor, wallet_id=wallet_id)
+    if actor.pilgrim_id != wallet.pilgrim_id:
+        auth_service.record(
+            session, actor=actor, action="wallet.read", object_type="wallet", object_id=wallet.id
+        )
+    return _read_wallet(session, wallet, settings=settings)
+
+
+def wallet_of_pilgrim(session: Session, *, pilgrim_id: uuid.UUID) -> uuid.UUID | None:
+    """The wallet's id of a pilgrim, for a till that asks for a payment (no balance shown)."""
+    return session.scalar(select(Wallet.id).where(Wallet.pilgrim_id == pilgrim_id))
+
+
+# Top-ups ----------------------------------------------------------------------------------------
+
+
+def start_topup(
+    session: Session,
+    *,
+    actor: Actor,
+    topup_in: TopUpCreate,
+    gateway: PaymentGateway,
+    idempotency_key: str | None,
+) -> TopUpRead:
+    """Charge a card through the gateway: a pending credit now, posted when it confirms."""
+    auth_service.require(actor, Scope.WALLET_OWN)
+
+    def run() -> TopUpRead:
+        wallet = _wallet_row(session, actor=actor)
+        topup = TopUp(
+            wallet_id=wallet.id,
+            amount=topup_in.amount,
+            currency=wallet.currency,
+            gateway=gateway.name,
+        )
+        session.add(topup)
+        session.flush()
+        ledgering.move(session, [_topup_credit(topup, wallet, leg="hold", pending=True)])
+        try:
+            intent = gateway.create_intent(
+                session,
+                reference=str(topup.id),
+                amount=topup.amount,
+                currency=topup.currency,
+                card=topup_in.card,
+            )
+            topup.gateway_intent_id = intent.id
+        except GatewayTimeout:
+            # The charge may exist on the gateway's side: its webhook names our reference, so
+            # the top-up stays pending and is settled when the notification arrives.
+            pass
+        auth_service.record(
+            session,
+            actor=actor,
+            action="wallet.topup",
+            object_type="topup",
+            object_id=topup.id,
+            detail={"amount": topup.amount},
+        )
+        session.flush()
+        return TopUpRead.model_validate(topup)
+
+    return idempotency.once(
+        session,
+        actor=actor,
+        operation="wallet.topup",
+        key=idempotency_key,
+        request=topup_in.model_dump(),
+        answer=TopUpRead,
+        run=run,
+    )
+
+
+def get_topup(session: Session, *, actor: Actor, topup_id: uuid.UUID) -> TopUpRead:
+    topup = session.scalar(
+        select(TopUp)
+        .join(Wallet, Wallet.id == TopUp.wallet_id)
+        .where(TopUp.id == topup_id, Wallet.id.in_(wallets_for(actor).with_only_columns(Wallet.id)))
+    )
+    if topup is None:
+        raise TopUpNotFound("no such top-up")
+    return TopUpRead.model_validate(topup)
+
+
+def list_topups(session: Session, *, actor: Actor, limit: int = 20) -> list[TopUpRead]:
+    wallet = _wallet_row(session, actor=actor)
+    rows = session.scalars(
+        select(TopUp)
+        .where(TopUp.wallet_id == wallet.id)
+        .order_by(TopUp.created_at.desc())
+        .limit(limit)
+    )
+    return [TopUpRead.model_validate(t) for t in rows]
+
+
+def _topup_credit(topup: TopUp, wallet: Wallet, *, leg: str, pending: bool) -> TransferCreate:
+    """Gateway clearing to the wallet: a hold while the charge is pending, or a plain credit."""
+    return TransferCreate(
+        id=ledgering.transfer_id(topup.id, leg),
+        debit_account_id=ledgering.system_account(ledgering.ACCOUNT_GATEWAY),
+        credit_account_id=wallet.ledger_account_id,
+        amount=topup.amount,
+        currency=topup.currency,
+        code=ledgering.TOPUP,
+        reference=f"topup:{topup.id}",
+        flags=[TransferFlag.PENDING] if pending else None,
+        timeout_seconds=ledgering.TOPUP_TIMEOUT_SECONDS if pending else None,
+    )
+
+
+def _resolve_hold(session: Session, topup: TopUp, flag: TransferFlag) -> ResultCode:
+    """Post or void the top-up's hold. A hold the ledger already let expire is no error: the
+    caller decides what the gateway's late word means."""
+    leg = "post" if flag == TransferFlag.POST_PENDING else "void"
+    results = ledger_service.create_transfers(
+        session,
+        transfers=[
+            TransferCreate(
+                id=ledgering.transfer_id(topup.id, leg),
+                pending_id=ledgering.transfer_id(topup.id, "hold"),
+                flags=[flag],
+                reference=f"topup:{topup.id}",
+            )
+        ],
+        actor=ledgering.LEDGER_ACTOR,
+    )
+    if results[0].result != ResultCode.PENDING_EXPIRED:
+        ledgering.check(results)
+    return results[0].result
+
+
+def handle_notification(
+    session: Session,
+    *,
+    gateway: PaymentGateway,
+    body: bytes,
+    headers: dict[str, str],
+    now: datetime | None = None,
+) -> WebhookAck:
+    """A gateway's webhook: verified, applied once, and never allowed to undo a later state."""
+    note = gateway.parse_notification(body=body, headers=headers, now=now or utcnow())
+    try:
+        topup_id = uuid.UUID(note.reference)
+    except ValueError:
+        topup_id = None
+    topup = (
+        session.scalar(select(TopUp).where(TopUp.id == topup_id).with_for_update())
+        if topup_id
+        else None
+    )
+    if topup is None:
+        # Not stored yet (its transaction may still be open) or not ours: the gateway retries.
+        raise WebhookTooEarly(f"no top-up {note.reference!r} yet; deliver the event again later")
+    event = GatewayEvent(
+        gateway=gateway.name, event_id=note.id, type=note.type, topup_id=topup.id, outcome=""
+    )
+    try:
+        with session.begin_nested():
+            session.add(event)
+            session.flush()
+    except IntegrityError:
+        return WebhookAck(received=True, outcome="duplicate")
+    event.outcome = _apply(session, topup, note.type, note.amount, note.currency, note.failure_code)
+    if note.intent_id and topup.gateway_intent_id is None:
+        topup.gateway_intent_id = note.intent_id
+    session.flush()
+    return WebhookAck(received=True, outcome=event.outcome)
+
+
+def _apply(
+    session: Session,
+    topup: TopUp,
+    kind: str,
+    amount: int,
+    currency: str,
+    failure_code: str | None,
+) -> str:
+    if amount != topup.amount or currency != topup.currency:
+        return "conflict"
+    if kind == "charge.processing":
+        return "applied" if topup.status == "pending" else "stale"
+    if topup.status != "pending":
+        same = (topup.status == "succeeded") == (kind == "charge.succeeded")
+        return "stale" if same else "conflict"
+    if kind == "charge.succeeded":
+        if _resolve_hold(session, topup, TransferFlag.POST_PENDING) == ResultCode.PENDING_EXPIRED:
+            # The gateway took the money after the hold lapsed: credit it all the same.
+            wallet = session.get(Wallet, topup.wallet_id)
+            assert wallet is not None
+            ledgering.move(session, [_topup_credit(topup, wallet, leg="late", pending=False)])
+        topup.status = "succeeded"
+    else:
+        _resolve_hold(session, topup, TransferFlag.VOID_PENDING)
+        topup.status = "failed"
+        topup.failure_code = failure_code or "failed"
+    topup.settled_at = utcnow()
+    return "applied"
+
+
+# Quotes and payments ----------------------------------------------------------------------------
+
+
+def fee_for(amount: int, fee_bps: int) -> int:
+    # Rounded up to the halala: the fee shown is never less than the fee charged.
+    return -(-amount * fee_bps // 10_000)
+
+
+def _check_can_pay(
+    session: Session, wallet: Wallet, total: int, settings: Settings, *, now: datetime
+) -> None:
+    spent = spent_today(session, wallet_id=wallet.id, now=now)
+    if spent + total > settings.wallet_daily_limit:
+        left = max(0, settings.wallet_daily_limit - spent)
+        raise DailyLimitExceeded(
+            f"this payment of {total} halalas passes today's limit of "
+            f"{settings.wallet_daily_limit}: {left} halalas are left until midnight Riyadh time"
+        )
+    balance = ledgering.balances(session, [wallet.ledger_account_id])[wallet.ledger_account_id]
+    if ledgering.available(balance) < total:
+        raise InsufficientFunds(
+            f"the wallet holds {ledgering.available(balance)} halalas; this payment needs {total}"
+        )
+
+
+def _new_quote(
+    session: Session,
+    *,
+    wallet: Wallet,
+    merchant: Merchant,
+    amount: int,
+    note: str | None,
+    initiated_by: str,
+    settings: Settings,
+) -> Payment:
+    if not merchant.is_active:
+        raise MerchantInactive(f"the merchant {merchant.code} does not take payments now")
+    fee = fee_for(amount, merchant.fee_bps)
+    now = utcnow()
+    payment = Payment(
+        wallet_id=wallet.id,
+        merchant_id=merchant.id,
+        amount=amount,
+        fee=fee,
+        currency=wallet.currency,
+        status="quoted",
+        initiated_by=initiated_by,
+        note=note,
+        step_up_required=amount + fee > settings.wallet_step_up_above,
+        expires_at=now + timedelta(seconds=settings.wallet_quote_seconds),
+        created_at=now,
+    )
+    session.add(payment)
+    session.flush()
+    return payment
+
+
+def quote(
+    session: Session, *, actor: Actor, quote_in: QuoteCreate, settings: Settings
+) -> PaymentRead:
+    """What a payment will cost, fee included, before the pilgrim confirms it."""
+    auth_service.require(actor, Scope.WALLET_OWN)
+    wallet = _wallet_row(session, actor=actor)
+    merchant, qr_amount = merchants.resolve(
+        session, qr=quote_in.merchant_qr, code=quote_in.merchant_code, settings=settings
+    )
+    if qr_amount is not None and quote_in.amount not in (None, qr_amount):
+        raise InvalidInput(
+            f"the merchant's code asks for {qr_amount} halalas, not {quote_in.amount}"
+        )
+    amount = qr_amount if qr_amount is not None else quote_in.amount
+    if amount is None:
+        raise InvalidInput("amount: say how much to pay (the merchant's code names no amount)")
+    payment = _new_quote(
+        session,
+        wallet=wallet,
+        merchant=merchant,
+        amount=amount,
+        note=quote_in.note,
+        initiated_by="pilgrim",
+        settings=settings,
+    )
+    _check_can_pay(session, wallet, payment.amount + payment.fee, settings, now=utcnow())
+    return payment_read(payment, merchant)
+
+
+def request_payment(
+    session: Session,
+    *,
+    actor: Actor,
+    request_in: PaymentRequestCreate,
+    settings: Settings,
+    idempotency_key: str | None = None,
+) -> PaymentRead:
+    """A till asks a pilgrim's wallet for a payment, which the pilgrim confirms on the phone.
+    Nothing moves yet, so a key is optional; with one, a retried request is not asked twice."""
+    merchant = merchants.merchant_of(session, actor=actor)
+
+    def run() -> PaymentRead:
+        wallet_id = request_in.wallet_id
+        if wallet_id is None and request_in.pilgrim_id is not None:
+            wallet_id = wallet_of_pilgrim(session, pilgrim_id=request_in.pilgrim_id)
+        wallet = session.get(Wallet, wallet_id) if wallet_id else None
+        if wallet is None:
+            raise WalletNotFound("this pilgrim has no wallet")
+        payment = _new_quote(
+            session,
+            wallet=wallet,
+            merchant=merchant,
+            amount=request_in.amount,
+            note=request_in.note,
+            initiated_by="merchant",
+            settings=settings,
+        )
+        auth_service.record(
+            session,
+            actor=actor,
+            action="wallet.request",
+            object_type="payment",
+            object_id=payment.id,
+            detail={"amount": payment.amount},
+        )
+        return payment_read(payment, merchant)
+
+    if idempotency_key is None:
+        return run()
+    return idempotency.once(
+        session,
+        actor=actor,
+        operation="merchant.request",
+        key=idempotency_key,
+        request=request_in.model_dump(mode="json"),
+        answer=PaymentRead,
+        run=run,
+    )
+
+
+def _own_payment(
+    session: Session, *, actor: Actor, payment_id: uuid.UUID
+) -> tuple[Payment, Merchant]:
+    row = session.execute(
+        select(Payment, Merchant)
+        .join(Merchant, Merchant.id == Payment.merchant_id)
+        .where(
+            Payment.id == payment_id,
+            Payment.wallet_id.in_(wallets_for(actor).with_only_columns(Wallet.id)),
+        )
+    ).first()
+    if row is None:
+        raise PaymentNotFound("no such payment")
+    return row[0], row[1]
+
+
+def get_payment(session: Session, *, actor: Actor, payment_id: uuid.UUID) -> PaymentRead:
+    """A payment as its pilgrim, or the merchant it was made to, sees it."""
+    if actor.can(Scope.MERCHANT_TILL):
+        merchant = merchants.merchant_of(session, actor=actor)
+        payment = session.get(Payment, payment_id)
+        if payment is None or payment.merchant_id != merchant.id:
+            raise PaymentNotFound("no such payment")
+        return payment_read(payment, merchant)
+    payment, merchant = _own_payment(session, actor=actor, payment_id=payment_id)
+    return payment_read(payment, merchant)
+
+
+def open_requests(session: Session, *, actor: Actor) -> list[PaymentRead]:
+    """The tills' requests waiting for this pilgrim's confirmation."""
+    wallet = _wallet_row(session, actor=actor)
+    rows = session.execute(
+        select(Payment, Merchant)
+        .join(Merchant, Merchant.id == Payment.merchant_id)
+        .where(
+            Payment.wallet_id == wallet.id,
+            Payment.status == "quoted",
+            Payment.initiated_by == "merchant",
+            Payment.expires_at > utcnow(),
+        )
+        .order_by(Payment.created_at.desc())
+    ).all()
+    return [payment_read(p, m) for p, m in rows]
+
+
+def till_requests(session: Session, *, actor: Actor, limit: int = 10) -> list[PaymentRead]:
+    """The till's latest requests to pilgrims' wallets, whatever became of them."""
+    merchant = merchants.merchant_of(session, actor=actor)
+    rows = session.scalars(
+        select(Payment)
+        .where(Payment.merchant_id == merchant.id, Payment.initiated_by == "merchant")
+        .order_by(Payment.created_at.desc())
+        .limit(limit)
+    )
+    return [payment_read(p, merchant) for p in rows]
+
+
+def confirm_payment(
+    session: Session,
+    *,
+    actor: Actor,
+    payment_id: uuid.UUID,
+    confirm_in: PaymentConfirm,
+    settings: Settings,
+    idempotency_key: str | None,
+) -> PaymentRead:
+    """The pilgrim confirms a quote: the money moves, fee and all, or nothing moves."""
+    auth_service.require(actor, Scope.WALLET_OWN)
+
+    def run() -> PaymentRead:
+        payment, merchant = _own_payment(session, actor=actor, payment_id=payment_id)
+        # One pilgrim's payments one at a time: the daily limit is then checked on the truth.
+        session.execute(
+            update(Wallet).where(Wallet.id == payment.wallet_id).values(updated_at=utcnow())
+        )
+        session.refresh(payment, with_for_update=True)
+        now = utcnow()
+        if payment.status != "quoted":
+            raise QuoteNotOpen(f"this quote is {payment.status}, it cannot be paid again")
+        if as_utc(payment.expires_at) <= now:
+            raise QuoteExpired("this quote has expired: ask for a new one")
+        if not merchant.is_active:
+            raise MerchantInactive(f"the merchant {merchant.code} does not take payments now")
+        if payment.step_up_required:
+            if confirm_in.assertion is None:
+                raise StepUpRequired(
+                    "this payment is above the limit: confirm it with your passkey"
+                )
+            passkeys.verify_payment(
+                session,
+                actor=actor,
+                payment_id=payment.id,
+                assertion=confirm_in.assertion,
+                settings=settings,
+            )
+        wallet = session.get(Wallet, payment.wallet_id)
+        assert wallet is not None
+        _check_can_pay(session, wallet, payment.amount + payment.fee, settings, now=now)
+        legs = [
+            TransferCreate(
+                id=ledgering.transfer_id(payment.id, "payment"),
+                debit_account_id=wallet.ledger_account_id,
+                credit_account_id=merchant.ledger_account_id,
+                amount=payment.amount,
+                currency=payment.currency,
+                code=ledgering.PAYMENT,
+                reference=f"payment:{payment.id}",
+            )
+        ]
+        if payment.fee:
+            legs.append(
+                TransferCreate(
+                    id=ledgering.transfer_id(payment.id, "fee"),
+                    debit_account_id=wallet.ledger_account_id,
+                    credit_account_id=ledgering.system_account(ledgering.ACCOUNT_FEES),
+                    amount=payment.fee,
+                    currency=payment.currency,
+                    code=ledgering.FEE,
+                    reference=f"payment:{payment.id}",
+                )
+            )
+        ledgering.move(session, legs)
+        payment.status = "paid"
+        payment.paid_at = now
+        auth_service.record(
+            session,
+            actor=actor,
+            action="wallet.pay",
+            object_type="payment",
+            object_id=payment.id,
+            detail={"amount": payment.amount, "fee": payment.fee, "merchant": merchant.code},
+        )
+        session.flush()
+        return payment_read(payment, merchant, now=now)
+
+    return idempotency.once(
+        session,
+        actor=actor,
+        operation="wallet.pay",
+        key=idempotency_key,
+        request={"payment_id": str(payment_id), **confirm_in.model_dump()},
+        answer=PaymentRead,
+        run=run,
+    )
+
+
+def decline_request(session: Session, *, actor: Actor, payment_id: uuid.UUID) -> PaymentRead:
+    """The pilgrim says no to a quote or a till's request."""
+    auth_service.require(actor, Scope.WALLET_OWN)
+    payment, merchant = _own_payment(session, actor=actor, payment_id=payment_id)
+    if payment.status != "quoted":
+        raise QuoteNotOpen(f"this quote is {payment.status} already")
+    payment.status = "cancelled"
+    session.flush()
+    return payment_read(payment, merchant)
+
+
+# Refunds ----------------------------------------------------------------------------------------
+
+
+def refund_fee(*, fee: int, amount: int, refunded_before: int, refund: int) -> int:
+    """The part of the fee a refund gives back: the fee in proportion to what has been refunded
+    so far, less what earlier refunds gave, so that partial refunds add up to the whole fee."""
+    return fee * (refunded_before + refund) // amount - fee * refunded_before // amount
+
+
+def refund(
+    session: Session,
+    *,
+    actor: Actor,
+    payment_id: uuid.UUID,
+    refund_in: RefundCreate,
+    idempotency_key: str | None,
+) -> RefundRead:
+    """Money back from the merchant to the wallet, in full or in part, never more than paid.
+    The fee comes back in the same proportion, so a full refund returns every halala."""
+
+    def run() -> RefundRead:
+        if actor.can(Scope.MERCHANT_MANAGE):
+            payment = session.get(Payment, payment_id, with_for_update=True)
+            merchant = session.get(Merchant, payment.merchant_id) if payment else None
+        else:
+            merchant = merchants.merchant_of(session, actor=actor)
+            payment = session.get(Payment, payment_id, with_for_update=True)
+            if payment is not None and payment.merchant_id != merchant.id:
+                payment = None
+        if payment is None or merchant is None:
+            raise PaymentNotFound("no such payment")
+        if payment.status != "paid":
+            raise QuoteNotOpen("only a paid payment can be refunded")
+        left = payment.amount - payment.refunded
+        amount = left if refund_in.amount is None else refund_in.amount
+        if amount <= 0 or amount > left:
+            raise RefundTooLarge(
+                f"at most {left} halalas of this payment can still be refunded, not {amount}"
+            )
+        refunded = payment.refunded + amount
+        fee = refund_fee(
+            fee=payment.fee, amount=payment.amount, refunded_before=payment.refunded, refund=amount
+        )
+        fee_total = payment.fee_refunded + fee
+        wallet = session.get(Wallet, payment.wallet_id)
+        assert wallet is not None
+        row = Refund(payment_id=payment.id, amount=amount, fee=fee, reason=refund_in.reason)
+        session.add(row)
+        session.flush()
+        legs = [
+            TransferCreate(
+                id=ledgering.transfer_id(row.id, "refund"),
+                debit_account_id=merchant.ledger_account_id,
+                credit_account_id=wallet.ledger_account_id,
+                amount=amount,
+                currency=payment.currency,
+                code=ledgering.REFUND,
+                reference=f"refund:{row.id}",
+            )
+        ]
+        if fee:
+            legs.append(
+                TransferCreate(
+                    id=ledgering.transfer_id(row.id, "fee"),
+                    debit_account_id=ledgering.system_account(ledgering.ACCOUNT_FEES),
+                    credit_account_id=wallet.ledger_account_id,
+                    amount=fee,
+                    currency=payment.currency,
+                    code=ledgering.FEE_REFUND,
+                    reference=f"refund:{row.id}",
+                )
+            )
+        ledgering.move(
+            session,
+            legs,
+            short="the merchant's balance is lower than this refund (it has been paid out)",
+        )
+        payment.refunded = refunded
+        payment.fee_refunded = fee_total
+        auth_service.record(
+            session,
+            actor=actor,
+            action="wallet.refund",
+            object_type="payment",
+            object_id=payment.id,
+            detail={"amount": amount, "fee": fee},
+        )
+        session.flush()
+        return RefundRead.model_validate(row)
+
+    if not (actor.can(Scope.MERCHANT_TILL) or actor.can(Scope.MERCHANT_MANAGE)):
+        raise Forbidden(f"the {actor.role.value} role may not refund payments")
+    return idempotency.once(
+        session,
+        actor=actor,
+        operation="wallet.refund",
+        key=idempotency_key,
+        request={"payment_id": str(payment_id), **refund_in.model_dump()},
+        answer=RefundRead,
+        run=run,
+    )
+
+
+# History ----------------------------------------------------------------------------------------
+
+
+def history(
+    session: Session, *, actor: Actor, page: PageRequest, wallet_id: uuid.UUID | None = None
+) -> HistoryPage:
+    """The wallet's statement: every ledger entry, newest first, with the balance after it."""
+    wallet = _wallet_row(session, actor=actor, wallet_id=wallet_id)
+    if actor.pilgrim_id != wallet.pilgrim_id:
+        auth_service.record(
+            session, actor=actor, action="wallet.history", object_type="wallet", object_id=wallet.id
+        )
+    entries = ledger_service.list_entries(
+        session, account_id=wallet.ledger_account_id, actor=ledgering.LEDGER_ACTOR, page=page
+    )
+    names = _counterparties(session, [e.reference for e in entries.items])
+    items = []
+    for entry in entries.items:
+        sign = 1 if entry.side == "credit" else -1
+        kind = ledgering.KINDS.get(entry.code or 0, "other")
+        change = entry.posted if entry.posted else entry.pending
+        items.append(
+            HistoryItem(
+                at=entry.at,
+                kind=kind,
+                amount=sign * change,
+                pending=entry.posted == 0,
+                balance_after=entry.credits_posted - entry.debits_posted - entry.debits_pending,
+                reference=entry.reference,
+                description=names.get(entry.reference or "", kind),
+            )
+        )
+    return HistoryPage(items=items, total=entries.total, page=entries.page, size=entries.size)
+
+
+def _counterparties(session: Session, references: list[str | None]) -> dict[str, str]:
+    """The merchant behind each payment or refund reference, for the statement's lines."""
+    payment_ids: set[uuid.UUID] = set()
+    refund_ids: set[uuid.UUID] = set()
+    for ref in references:
+        kind, _, raw = (ref or "").partition(":")
+        try:
+            value = uuid.UUID(raw)
+        except ValueError:
+            continue
+        if kind == "payment":
+            payment_ids.add(value)
+        elif kind == "refund":
+            refund_ids.add(value)
+    out: dict[str, str] = {}
+    if payment_ids:
+        for pid, name in session.execute(
+            select(Payment.id, Merchant.name)
+            .join(Merchant, Merchant.id == Payment.merchant_id)
+            .where(Payment.id.in_(payment_ids))
+        ):
+            out[f"payment:{pid}"] = name
+    if refund_ids:
+        for rid, name in session.execute(
+            select(Refund.id, Merchant.name)
+            .join(Payment, Payment.id == Refund.payment_id)
+            .join(Merchant, Merchant.id == Payment.merchant_id)
+            .where(Refund.id.in_(refund_ids))
+        ):
+            out[f"refund:{rid}"] = name
+    return out

@@ -1,0 +1,90 @@
+"""The wallet in a real browser on a phone: a passkey, a top-up settled by webhook, a step-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from labbaik.app import create_app
+from labbaik.settings import Settings
+from tests.conftest import PASSWORD, World
+from tests.test_browser import CHROMIUM_ARGS, chromium  # noqa: F401 - the fixture
+from tests.wallet.conftest import Pilgrim, Till, free_socket, running
+
+# The browser sees pages, not the database: SQLite is enough here.
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
+
+
+@pytest.fixture
+def site(engine: Engine, world: World, settings: Settings) -> Iterator[str]:
+    """The app on localhost (a passkey's relying party must be a name, not an address), with
+    the sandbox gateway delivering its webhooks to it over HTTP by itself."""
+    sock = free_socket()
+    base = f"http://localhost:{sock.getsockname()[1]}"
+    app_settings = settings.model_copy(
+        update={
+            "database_url": engine.url.render_as_string(hide_password=False),
+            "wallet_sandbox_autodeliver": True,
+            "wallet_sandbox_webhook_url": base + "/api/v1/wallet/gateway/webhook",
+            "webauthn_origins": [base],
+        }
+    )
+    with running(create_app(app_settings, engine=engine), sock):
+        yield base
+
+
+def test_a_pilgrim_tops_up_and_pays_above_the_limit_with_a_passkey(
+    chromium: str,  # noqa: F811
+    site: str,
+    tmp_path: Path,
+    pilgrim: Pilgrim,
+    till: Till,
+) -> None:
+    from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+        page = context.new_page()
+        # A virtual platform authenticator with biometrics, as on a phone.
+        cdp = context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {"options": {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+                         "hasUserVerification": True, "isUserVerified": True}},
+        )  # fmt: skip
+        try:
+            page.goto(site + "/login?next=/wallet")
+            page.fill("#username", "pilgrim")
+            page.fill("#password", PASSWORD)
+            page.click("form[action='/login'] button[type=submit]")
+            page.wait_for_url(site + "/wallet")
+            page.click("#passkey-register")
+            expect(page.locator("#passkey-status")).to_have_text("The passkey is registered.")
+
+            page.goto(site + "/wallet/topup")
+            page.fill("#amount", "900")
+            page.click("form[action='/wallet/topup'] button[type=submit]")
+            # The page refreshes itself until the gateway's webhook has settled the top-up.
+            expect(page.locator("#topup-status")).to_contain_text(
+                "The money is in your wallet.", timeout=20_000
+            )
+
+            page.goto(site + "/wallet/pay")
+            page.fill("#code", till.merchant.code)
+            page.fill("#amount", "300")
+            page.click("#pay-form button[type=submit]")
+            expect(page.locator("#total")).to_have_text("303.00 SAR")
+            page.click("#step-up")
+            expect(page.locator("#paid")).to_be_visible(timeout=15_000)
+
+            page.goto(site + "/wallet?lang=ar")
+            expect(page.locator("#balance")).to_have_text("597.00 SAR")
+            assert page.evaluate("document.documentElement.dir") == "rtl"
+            page.screenshot(path=str(tmp_path / "wallet-ar.png"), full_page=True)
+        finally:
+            browser.close()

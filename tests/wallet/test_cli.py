@@ -1,0 +1,72 @@
+"""The wallet's commands, run as an operator runs them: the installed `labbaik` script."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from sqlalchemy.orm import Session
+
+from labbaik.db import make_engine, upgrade
+from labbaik.settings import Settings
+from labbaik.wallet import merchants
+from labbaik.wallet import service as wallet_service
+from labbaik.wallet.gateway import SandboxGateway
+from labbaik.wallet.schemas import MerchantCreate, PaymentConfirm, QuoteCreate
+from tests.conftest import PASSWORD, World
+from tests.test_cli import labbaik
+from tests.wallet.conftest import OPERATOR, Pilgrim, top_up
+
+SECRET = "wallet-cli-tests-secret-key-0123456789"
+
+
+def _season_with_a_sale(path: Path) -> str:
+    """A database where a pilgrim paid merchant 25.00 SAR; the merchant's code."""
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    engine = make_engine(url)
+    settings = Settings(environment="test", secret_key=SECRET, database_url=url)
+    gateway = wallet_service.gateway_for(settings)
+    assert isinstance(gateway, SandboxGateway)
+    with Session(engine, expire_on_commit=False, autoflush=False) as session:
+        world = World(session, PasswordHasher().hash(PASSWORD))
+        wallet = wallet_service.open_wallet(
+            session, pilgrim_id=world.pilgrim_a.id, actor=OPERATOR, settings=settings
+        )
+        pilgrim = Pilgrim(wallet=wallet, actor=world.actor("pilgrim"))  # type: ignore[arg-type]
+        shop = merchants.create_merchant(
+            session, merchant_in=MerchantCreate(name="Mina Dates"), actor=OPERATOR,
+            settings=settings,
+        )  # fmt: skip
+        session.commit()
+        top_up(session, pilgrim, gateway, 10_000)
+        quote = wallet_service.quote(
+            session, actor=pilgrim.actor, settings=settings,
+            quote_in=QuoteCreate(merchant_code=shop.code, amount=2_500),
+        )  # fmt: skip
+        wallet_service.confirm_payment(
+            session, actor=pilgrim.actor, payment_id=quote.id, confirm_in=PaymentConfirm(),
+            settings=settings, idempotency_key="p1",
+        )  # fmt: skip
+        session.commit()
+    engine.dispose()
+    return shop.code
+
+
+def test_a_payout_empties_the_merchant_and_the_report_proves_it(tmp_path: Path) -> None:
+    db = tmp_path / "labbaik.db"
+    code = _season_with_a_sale(db)
+    env = {"LABBAIK_DATABASE_URL": f"sqlite:///{db}", "LABBAIK_SECRET_KEY": SECRET}
+    paid = labbaik("wallet", "payout", "--merchant", code, **env)
+    assert paid.returncode == 0, paid.stderr
+    assert "paid out 25.00 SAR to settlement" in paid.stdout
+    report = labbaik("wallet", "reconcile", "--json", **env)
+    assert report.returncode == 0, report.stderr
+    line = json.loads(report.stdout.splitlines()[0])
+    assert (line["payments"], line["payouts"], line["ledger_balance"], line["difference"]) == (
+        2_500, 2_500, 0, 0,
+    )  # fmt: skip
+    again = labbaik("wallet", "payout", "--merchant", code, **env)
+    assert again.returncode == 1
+    assert again.stderr.startswith("error [nothing_to_pay_out]:")

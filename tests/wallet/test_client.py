@@ -1,0 +1,85 @@
+"""The Python client against a running server, as a merchant's or a bank's system calls it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from labbaik.app import create_app
+from labbaik.settings import Settings
+from labbaik.wallet.gateway import CARD_SUCCEEDS, SandboxGateway, http_poster
+from labbaik_client import LabbaikClient, LabbaikError
+from tests.conftest import World
+from tests.wallet.conftest import Pilgrim, Till, free_socket, running
+
+
+@pytest.fixture
+def server(engine: Engine, world: World, settings: Settings) -> Iterator[str]:
+    """The app on the test database, served by uvicorn on a free local port."""
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(settings.model_copy(update={"database_url": url}), engine=engine)
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    with running(app, sock):
+        yield f"http://127.0.0.1:{port}"
+
+
+class TestLabbaikClient:
+    def test_a_merchant_system_takes_refunds_and_a_bank_pays_out(
+        self, server: str, world: World, session: Session, gateway: SandboxGateway,
+        pilgrim: Pilgrim, till: Till,
+    ) -> None:  # fmt: skip
+        phone = LabbaikClient(server, world.tokens["pilgrim"])
+        shop = LabbaikClient(server, world.tokens["merchant"])
+        bank = LabbaikClient(server, world.tokens["operator"])
+        key = str(uuid.uuid4())
+        first = phone.top_up(8_000, card=CARD_SUCCEEDS, idempotency_key=key)
+        assert phone.top_up(8_000, card=CARD_SUCCEEDS, idempotency_key=key) == first
+        # The sandbox gateway calls the server's webhook over HTTP, as a real one would.
+        assert (
+            gateway.deliver(session, post=http_poster(server + "/api/v1/wallet/gateway/webhook"))
+            == 2
+        )
+        session.commit()
+        assert phone.wallet().balance == 8_000
+
+        qr = shop.payment_qr(2_500)
+        quote = phone.quote(merchant_qr=qr.text)
+        assert (quote.merchant_code, quote.total) == (shop.merchant().code, 2_525)
+        paid = phone.confirm(quote.id)
+        assert paid.status == "paid"
+        assert shop.takings().gross == 2_500
+
+        refund = shop.refund(paid.id, amount=500, reason="one bottle short")
+        assert (refund.amount, refund.fee) == (500, 5)
+        with pytest.raises(LabbaikError) as refused:
+            shop.refund(paid.id, amount=5_000)
+        assert (refused.value.status, refused.value.code) == (409, "refund_too_large")
+
+        out = bank.payout(till.merchant.id)
+        assert out.amount == 2_000
+        report = bank.reconciliation(till.merchant.id)
+        assert (report.ledger_balance, report.difference) == (0, 0)
+        assert phone.wallet().balance == 8_000 - 2_525 + 505
+
+    def test_a_till_request_is_confirmed_by_the_pilgrim(
+        self, server: str, world: World, session: Session, gateway: SandboxGateway,
+        pilgrim: Pilgrim, till: Till,
+    ) -> None:  # fmt: skip
+        phone = LabbaikClient(server, world.tokens["pilgrim"])
+        shop = LabbaikClient(server, world.tokens["merchant"])
+        phone.top_up(3_000, card=CARD_SUCCEEDS)
+        gateway.deliver(session, post=http_poster(server + "/api/v1/wallet/gateway/webhook"))
+        session.commit()
+        asked = shop.request_payment(pilgrim_id=world.pilgrim_a.id, amount=1_000, note="bus")
+        phone.confirm(asked.id)
+        assert shop.payment(asked.id).status == "paid"
+
+    def test_a_wrong_token_is_a_clear_error(self, server: str) -> None:
+        with pytest.raises(LabbaikError) as refused:
+            LabbaikClient(server, "lbk_not-a-token").merchant()
+        assert (refused.value.status, refused.value.code) == (401, "invalid_token")
