@@ -22,6 +22,7 @@ from labbaik.cards.schemas import (
     Verdict,
 )
 from labbaik.errors import InvalidInput
+from labbaik.health import service as health_service
 from labbaik.kit.ids import is_valid_check, uuid7
 from labbaik.kit.timeutil import as_utc, utcnow
 from labbaik.registry import service as registry_service
@@ -200,6 +201,12 @@ def _view(
             date_of_birth=pilgrim.date_of_birth,
             nationality=pilgrim.nationality,
         )
+    health = None
+    if actor.can(Scope.HEALTH_READ):
+        # The health domain checks and audits this read itself, with the scan's reason.
+        health = health_service.card_health_summary(
+            session, pilgrim_id=pilgrim.id, actor=actor, reason=scan.lookup_reason
+        )
     return CardHolderView(
         verdict=verdict,
         scan_id=scan.id,
@@ -226,6 +233,7 @@ def _view(
         makkah_lodging=_place(reg.lodging(pilgrim.makkah_lodging_id)),
         madinah_lodging=_place(reg.lodging(pilgrim.madinah_lodging_id)),
         passport=passport,
+        health=health,
     )
 
 
