@@ -274,31 +274,48 @@ class TestCardPage:
         assert cards["a"].card_number in reader.pages[1].extract_text()
 
 
+def _check_presentation(client: TestClient, username: str, presentation: str) -> Any:
+    client.cookies.clear()
+    log_in(client, username)
+    token = re.search(r'data-csrf="([^"]+)"', client.get("/cards/scan").text).group(1)  # type: ignore[union-attr]
+    return client.post(
+        "/cards/phone/verify",
+        json={"presentation": presentation, "reason": REASON},
+        headers={"X-CSRF-Token": token},
+    ).json()
+
+
 class TestPhoneCredential:
     def test_the_pilgrim_takes_the_credential_and_a_field_worker_checks_it(
         self, client: TestClient, session: Session, cards: dict[str, CardRead]
     ) -> None:
         log_in(client, "pilgrim")
         response = client.get("/cards/me/credential")
-        assert response.status_code == 200
+        assert response.status_code == 200, response.text.split("<main>")[-1][:600]
         assert response.headers["content-type"].startswith("application/dc+sd-jwt")
         shown = sdjwt.present(response.text, health=False)
-        client.post("/logout", data={"csrf_token": csrf_of(client.get("/cards/me").text)})
 
-        log_in(client, "field-worker")
-        token = re.search(r'data-csrf="([^"]+)"', client.get("/cards/scan").text).group(1)  # type: ignore[union-attr]
-        checked = client.post(
-            "/cards/phone/verify",
-            json={"presentation": shown, "reason": REASON},
-            headers={"X-CSRF-Token": token},
-        ).json()
+        checked = _check_presentation(client, "field-worker", shown)
         assert checked["verdict"] == "valid"
         assert checked["claims"]["sub"] == cards["a"].card_number
         assert checked["claims"]["group"]["leader_phone"] == "+6281234567890"
         assert checked["claims"]["residence"]["mina"]["code"] == "MINA-12-3"
+        assert "health" not in checked["claims"]
         (entry,) = _audit(session, "card.phone_verify")
         assert entry.reason == REASON
         assert entry.detail["verdict"] == "valid"  # type: ignore[index]
+
+    def test_the_health_summary_reaches_a_medic_only(
+        self, client: TestClient, cards: dict[str, CardRead]
+    ) -> None:
+        log_in(client, "pilgrim")
+        with_health = sdjwt.present(client.get("/cards/me/credential").text, health=True)
+        medic = _check_presentation(client, "medic", with_health)
+        assert medic["verdict"] == "valid"
+        assert set(medic["claims"]["health"]) >= {"allergies", "conditions", "compliance"}
+        worker = _check_presentation(client, "field-worker", with_health)
+        assert worker["verdict"] == "valid"
+        assert "health" not in worker["claims"]
 
     def test_a_forged_presentation_is_refused(
         self, client: TestClient, cards: dict[str, CardRead]
