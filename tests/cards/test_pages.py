@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -329,3 +330,36 @@ class TestPhoneCredential:
         ).json()
         assert checked["verdict"] in {"unreadable", "unknown_signer", "tampered"}
         assert checked["claims"] is None
+
+
+class TestHolderView:
+    def test_a_medic_sees_allergies_and_conditions_first(self) -> None:
+        from labbaik.cards.schemas import CardHolderView, Verdict  # noqa: PLC0415
+        from labbaik.web.templating import env  # noqa: PLC0415
+
+        pilgrim_id = uuid.uuid4()
+        view = CardHolderView(
+            verdict=Verdict(verdict="valid", reason="good"),
+            scan_id=uuid.uuid4(),
+            pilgrim_id=pilgrim_id,
+            card_number="47000001235",
+            surname="Aminah",
+            given_names="Siti",
+            health={
+                "pilgrim_id": pilgrim_id,
+                "compliance": {"pilgrim_id": pilgrim_id, "status": "compliant"},
+                "updated_at": None,
+                "blood_type": "O+",
+                "allergies": [{"text": "Penicillin", "code": None, "criticality": "high"}],
+                "conditions": [{"text": "Diabetes type 2", "code": None, "onset": None}],
+                "medications": [],
+                "fitness_flags": ["heat_risk"],
+            },
+        )
+        html = env.get_template("cards/_holder.html").render(
+            v=view, places=[], _=lambda text: text, show_date=str
+        )
+        allergies, conditions = html.index("Penicillin"), html.index("Diabetes type 2")
+        assert allergies < conditions < html.index("No medications recorded")
+        assert "High risk" in html
+        assert "At risk in the heat" in html
