@@ -28,6 +28,7 @@ from labbaik.cards.printing import (
     card_pdf,
     sheets_pdf,
 )
+from tests.cards.test_cli import season  # noqa: F401 - the small demo season, with cards
 from tests.test_cli import assert_one_line_error, labbaik
 
 MM = 72 / 25.4
@@ -205,21 +206,11 @@ class TestSheets:
         assert len(in_margin) == 10
 
 
-@pytest.fixture(scope="module")
-def season(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    folder = tmp_path_factory.mktemp("print-cli")
-    env = {
-        "LABBAIK_DATABASE_URL": f"sqlite:///{folder / 'labbaik.db'}",
-        "LABBAIK_CARD_KEY_DIR": str(folder / "keys"),
-        "LABBAIK_CARD_KEY_PASSPHRASE": "a passphrase for the print test",
-    }
-    built = labbaik("demo", "--pilgrims", "10", "--no-serve", **env)
-    assert built.returncode == 0, built.stderr
-    return env | {"folder": str(folder)}
-
-
 class TestCommands:
-    def test_a_card_and_a_companys_sheets_are_printed(self, season: dict[str, str]) -> None:
+    def test_a_card_and_a_companys_sheets_are_printed(
+        self,
+        season: dict[str, str],  # noqa: F811
+    ) -> None:
         env = {k: v for k, v in season.items() if k.startswith("LABBAIK_")}
         folder = Path(season["folder"])
         listed = labbaik("card", "list", "--limit", "50", "--json", **env)
@@ -237,7 +228,10 @@ class TestCommands:
         assert f"{expected} cards on " in printed.stdout
         assert len(PdfReader(sheets).pages) == 2 * -(-expected // 10)
 
-    def test_an_unknown_company_is_one_line_of_error(self, season: dict[str, str]) -> None:
+    def test_an_unknown_company_is_one_line_of_error(
+        self,
+        season: dict[str, str],  # noqa: F811
+    ) -> None:
         env = {k: v for k, v in season.items() if k.startswith("LABBAIK_")}
         out = Path(season["folder"]) / "none.pdf"
         result = labbaik("card", "print", "--company", "NOPE", "--out", str(out), **env)
