@@ -13,7 +13,8 @@ temporary folder, then measures on one core (the process is pinned to one CPU):
 - bare: ECDSA P-256 verifications per second of the same tokens' signatures over their
   prepared Sig_structure bytes with cryptography alone: the physical limit;
 - png: PNG image (the QR code as `card show --format png` writes it) to verdict, per second;
-- size: the longest QR text of the season, its QR version at level Q, and the NFC message size.
+- size: the longest QR text of the season, its QR version at level Q, the NFC message size,
+  and how many cards had their given names shortened to fit (docs/credential.md, section 3).
 
 Each rate is measured --rounds times (3), interleaved, and the best round kept. Goals: ours >=
 50 % of bare; no card beyond version 15. Results go to bench/results/card_verify.json.
@@ -90,6 +91,12 @@ def main() -> None:
     longest = max(texts, key=len)
     longest_version = qr.version_of(longest)
     largest_ndef = max(len(nfc.message_for(b)) for b in bodies)
+    shortened = sum(
+        credential.decode_claims(
+            cose.decode_sign1(credential.message_from_body(b)).payload
+        ).names_shortened
+        for b in bodies
+    )
 
     sample = texts[: args.tokens]
     prepared = []
@@ -146,6 +153,7 @@ def main() -> None:
         "largest_qr_characters": len(longest),
         "largest_qr_version": longest_version,
         "largest_ndef_bytes": largest_ndef,
+        "cards_with_shortened_names": shortened,
         "rounds": {k: [round(x) for x in v] for k, v in rates.items()},
     }
     RESULTS.parent.mkdir(exist_ok=True)
@@ -158,7 +166,8 @@ def main() -> None:
     print(f"png:    {result['png_to_verdict_per_second']:>8} PNG -> verdict per second")
     print(
         f"size:   largest QR text {len(longest)} characters, version {longest_version} at level Q "
-        f"(goal <= 15); largest NDEF message {largest_ndef} bytes (NTAG215: 504)"
+        f"(goal <= 15); largest NDEF message {largest_ndef} bytes (NTAG215: 504); "
+        f"{shortened} cards with given names shortened to fit"
     )
     print(f"load:   {result['machine']['load_average']}; results in {RESULTS}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -179,6 +180,25 @@ class TestMyCard:
         assert client.get("/cards/me").status_code == 403
 
 
+class TestCardList:
+    def test_a_company_lists_its_own_cards_only(
+        self, client: TestClient, cards: dict[str, CardRead]
+    ) -> None:
+        log_in(client, "company")
+        page = client.get("/cards")
+        assert f'href="/cards/{cards["a"].card_number}"' in page.text
+        assert cards["b"].card_number not in page.text
+
+    def test_a_card_number_goes_to_its_page(
+        self, client: TestClient, cards: dict[str, CardRead]
+    ) -> None:
+        log_in(client, "operator")
+        number = cards["b"].card_number
+        response = client.get("/cards", params={"q": f" {number} "}, follow_redirects=False)
+        assert response.headers["location"] == f"/cards/{number}"
+        assert client.get("/cards", params={"status": "lost"}).status_code == 422
+
+
 class TestCardPage:
     def test_another_company_gets_not_found(
         self, client: TestClient, cards: dict[str, CardRead]
@@ -255,31 +275,48 @@ class TestCardPage:
         assert cards["a"].card_number in reader.pages[1].extract_text()
 
 
+def _check_presentation(client: TestClient, username: str, presentation: str) -> Any:
+    client.cookies.clear()
+    log_in(client, username)
+    token = re.search(r'data-csrf="([^"]+)"', client.get("/cards/scan").text).group(1)  # type: ignore[union-attr]
+    return client.post(
+        "/cards/phone/verify",
+        json={"presentation": presentation, "reason": REASON},
+        headers={"X-CSRF-Token": token},
+    ).json()
+
+
 class TestPhoneCredential:
     def test_the_pilgrim_takes_the_credential_and_a_field_worker_checks_it(
         self, client: TestClient, session: Session, cards: dict[str, CardRead]
     ) -> None:
         log_in(client, "pilgrim")
         response = client.get("/cards/me/credential")
-        assert response.status_code == 200
+        assert response.status_code == 200, response.text.split("<main>")[-1][:600]
         assert response.headers["content-type"].startswith("application/dc+sd-jwt")
         shown = sdjwt.present(response.text, health=False)
-        client.post("/logout", data={"csrf_token": csrf_of(client.get("/cards/me").text)})
 
-        log_in(client, "field-worker")
-        token = re.search(r'data-csrf="([^"]+)"', client.get("/cards/scan").text).group(1)  # type: ignore[union-attr]
-        checked = client.post(
-            "/cards/phone/verify",
-            json={"presentation": shown, "reason": REASON},
-            headers={"X-CSRF-Token": token},
-        ).json()
+        checked = _check_presentation(client, "field-worker", shown)
         assert checked["verdict"] == "valid"
         assert checked["claims"]["sub"] == cards["a"].card_number
         assert checked["claims"]["group"]["leader_phone"] == "+6281234567890"
         assert checked["claims"]["residence"]["mina"]["code"] == "MINA-12-3"
+        assert "health" not in checked["claims"]
         (entry,) = _audit(session, "card.phone_verify")
         assert entry.reason == REASON
         assert entry.detail["verdict"] == "valid"  # type: ignore[index]
+
+    def test_the_health_summary_reaches_a_medic_only(
+        self, client: TestClient, cards: dict[str, CardRead]
+    ) -> None:
+        log_in(client, "pilgrim")
+        with_health = sdjwt.present(client.get("/cards/me/credential").text, health=True)
+        medic = _check_presentation(client, "medic", with_health)
+        assert medic["verdict"] == "valid"
+        assert set(medic["claims"]["health"]) >= {"allergies", "conditions", "compliance"}
+        worker = _check_presentation(client, "field-worker", with_health)
+        assert worker["verdict"] == "valid"
+        assert "health" not in worker["claims"]
 
     def test_a_forged_presentation_is_refused(
         self, client: TestClient, cards: dict[str, CardRead]
@@ -293,3 +330,36 @@ class TestPhoneCredential:
         ).json()
         assert checked["verdict"] in {"unreadable", "unknown_signer", "tampered"}
         assert checked["claims"] is None
+
+
+class TestHolderView:
+    def test_a_medic_sees_allergies_and_conditions_first(self) -> None:
+        from labbaik.cards.schemas import CardHolderView, Verdict  # noqa: PLC0415
+        from labbaik.web.templating import env  # noqa: PLC0415
+
+        pilgrim_id = uuid.uuid4()
+        view = CardHolderView(
+            verdict=Verdict(verdict="valid", reason="good"),
+            scan_id=uuid.uuid4(),
+            pilgrim_id=pilgrim_id,
+            card_number="47000001235",
+            surname="Aminah",
+            given_names="Siti",
+            health={
+                "pilgrim_id": pilgrim_id,
+                "compliance": {"pilgrim_id": pilgrim_id, "status": "compliant"},
+                "updated_at": None,
+                "blood_type": "O+",
+                "allergies": [{"text": "Penicillin", "code": None, "criticality": "high"}],
+                "conditions": [{"text": "Diabetes type 2", "code": None, "onset": None}],
+                "medications": [],
+                "fitness_flags": ["heat_risk"],
+            },
+        )
+        html = env.get_template("cards/_holder.html").render(
+            v=view, places=[], _=lambda text: text, show_date=str
+        )
+        allergies, conditions = html.index("Penicillin"), html.index("Diabetes type 2")
+        assert allergies < conditions < html.index("No medications recorded")
+        assert "High risk" in html
+        assert "At risk in the heat" in html

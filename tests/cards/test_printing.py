@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 import uharfbuzz as hb
@@ -26,6 +28,8 @@ from labbaik.cards.printing import (
     card_pdf,
     sheets_pdf,
 )
+from tests.cards.test_cli import season  # noqa: F401 - the small demo season, with cards
+from tests.test_cli import assert_one_line_error, labbaik
 
 MM = 72 / 25.4
 
@@ -200,3 +204,36 @@ class TestSheets:
         assert expected_x <= vertical_cuts
         in_margin = [seg for seg in horizontal if max(seg[0], seg[2]) < left]
         assert len(in_margin) == 10
+
+
+class TestCommands:
+    def test_a_card_and_a_companys_sheets_are_printed(
+        self,
+        season: dict[str, str],  # noqa: F811
+    ) -> None:
+        env = {k: v for k, v in season.items() if k.startswith("LABBAIK_")}
+        folder = Path(season["folder"])
+        listed = labbaik("card", "list", "--limit", "50", "--json", **env)
+        cards = [json.loads(line) for line in listed.stdout.splitlines()]
+        number, company = cards[0]["card_number"], cards[0]["claims"]["company_code"]
+        one = folder / "card.pdf"
+        shown = labbaik("card", "show", number, "--format", "pdf", "--out", str(one), **env)
+        assert shown.returncode == 0, shown.stderr
+        assert len(PdfReader(one).pages) == 2
+
+        sheets = folder / "sheets.pdf"
+        printed = labbaik("card", "print", "--company", company, "--out", str(sheets), **env)
+        assert printed.returncode == 0, printed.stderr
+        expected = sum(c["claims"]["company_code"] == company for c in cards)
+        assert f"{expected} cards on " in printed.stdout
+        assert len(PdfReader(sheets).pages) == 2 * -(-expected // 10)
+
+    def test_an_unknown_company_is_one_line_of_error(
+        self,
+        season: dict[str, str],  # noqa: F811
+    ) -> None:
+        env = {k: v for k, v in season.items() if k.startswith("LABBAIK_")}
+        out = Path(season["folder"]) / "none.pdf"
+        result = labbaik("card", "print", "--company", "NOPE", "--out", str(out), **env)
+        assert_one_line_error(result, "company_not_found")
+        assert not out.exists()

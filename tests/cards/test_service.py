@@ -257,6 +257,21 @@ class TestLookup:
         assert view.passport is not None
         assert view.passport.passport_number == "C1234567"
 
+    def test_a_medic_also_sees_the_health_summary_and_the_read_is_audited(
+        self, session: Session, world: World, card_a: str
+    ) -> None:
+        medic = service.lookup(
+            session, card_number=card_a, reason="collapsed in Mina", actor=actor(world, "medic")
+        )
+        worker = service.lookup(
+            session, card_number=card_a, reason="lost", actor=actor(world, "field_worker")
+        )
+        assert medic.health is not None
+        assert medic.health.pilgrim_id == world.pilgrim_a.id
+        assert medic.passport is None
+        assert worker.health is None
+        assert [e.reason for e in audit(session, "health.summary")] == ["collapsed in Mina"]
+
     def test_a_refused_scan_shows_nothing_and_is_recorded_with_its_verdict(
         self, session: Session, world: World, card_a: str
     ) -> None:

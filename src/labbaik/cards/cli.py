@@ -360,26 +360,33 @@ def card_print(
     company: Annotated[str | None, typer.Option("--company", help="A company's code.")] = None,
 ) -> None:
     """A4 sheets of a group's or a company's valid cards, fronts then backs, with crop marks."""
+    from rich.progress import TaskID  # noqa: PLC0415
+
     from labbaik.cards import printing  # noqa: PLC0415
 
-    with (
-        session_scope() as session,
-        Progress(
-            TextColumn("printing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-        ) as bar,
-    ):
-        task = bar.add_task("printing", total=None)
-        data, count = printing.batch_document(
-            session,
-            actor=_actor(),
-            group_id=group,
-            company_code=company,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    bar = Progress(
+        TextColumn("printing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    )
+    task: list[TaskID] = []
+
+    def progress(done: int, total: int) -> None:
+        # Shown from the first card on, so that a refused command prints its one error line only.
+        if not task:
+            bar.start()
+            task.append(bar.add_task("printing", total=total))
+        bar.update(task[0], completed=done, total=total)
+
+    try:
+        with session_scope() as session:
+            data, count = printing.batch_document(
+                session, actor=_actor(), group_id=group, company_code=company, progress=progress
+            )
+    finally:
+        bar.stop()
     out.write_bytes(data)
     sheets = -(-count // (printing.SHEET_COLUMNS * printing.SHEET_ROWS))
     typer.echo(f"{count} cards on {sheets} A4 sheets, printed on both sides: {out}")

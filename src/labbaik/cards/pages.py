@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
+from urllib.parse import quote
 
 from babel import Locale
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -18,7 +19,7 @@ from labbaik.auth.roles import Scope, system_actor
 from labbaik.cards import printing, qr, sdjwt, service
 from labbaik.cards.errors import NoValidCard
 from labbaik.cards.lost_phrases import phrases_for
-from labbaik.cards.schemas import CardHolderView, LookupRequest
+from labbaik.cards.schemas import CardHolderView, CardStatus, LookupRequest
 from labbaik.errors import DomainError, Forbidden, InvalidInput
 from labbaik.kit.timeutil import to_riyadh
 from labbaik.registry import service as registry_service
@@ -36,6 +37,9 @@ STATUS_ACTIONS = ("suspend", "reinstate", "revoke", "replace")
 
 nav.register("/cards/scan", "Scan a card", roles=SCANNING_ROLES, order=5)
 nav.register("/cards/me", "My card", roles={"pilgrim"}, order=5)
+nav.register("/cards", "Cards", roles={"company", "officer", "operator", "admin"}, order=12)
+LIST_SIZE = 50
+STATUSES: dict[str, CardStatus] = {code: code for code in get_args(CardStatus)}
 
 
 def _check_csrf_header(request: Request) -> None:
@@ -238,6 +242,23 @@ async def verify_phone_credential(
 
 
 # A card's page: status, replacement, the printed card ------------------------------------------
+
+
+@router.get("/cards")
+def card_list(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    q: Annotated[str, Query(max_length=32)] = "",
+    status: Annotated[str, Query(max_length=16)] = "",
+) -> Response:
+    number = q.strip().upper().replace(" ", "").replace("-", "")
+    if number:
+        return RedirectResponse(f"/cards/{quote(number)}", status_code=303)
+    if status and status not in STATUSES:
+        raise InvalidInput(f"status: {status[:16]!r} is not a card status")
+    page = service.list_cards(session, actor=actor, limit=LIST_SIZE, status=STATUSES.get(status))
+    return render(request, "cards/list.html", {"page": page, "status": status})
 
 
 @router.get("/cards/{card_number}")

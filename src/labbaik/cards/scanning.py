@@ -22,6 +22,7 @@ from labbaik.cards.schemas import (
     Verdict,
 )
 from labbaik.errors import InvalidInput
+from labbaik.health import service as health_service
 from labbaik.kit.ids import is_valid_check, uuid7
 from labbaik.kit.timeutil import as_utc, utcnow
 from labbaik.registry import service as registry_service
@@ -117,6 +118,8 @@ def lookup(
         raise InvalidInput("say why you look this card up (three characters or more)")
     if (qr_text is None) == (card_number is None):
         raise InvalidInput("give either the QR text or the card number")
+    if nonce and len(nonce) > 64:
+        raise InvalidInput("a scan's nonce is at most 64 characters")
     if nonce:
         first = session.scalar(
             select(Scan).where(Scan.actor_username == actor.username, Scan.nonce == nonce)
@@ -138,7 +141,7 @@ def lookup(
         actor_username=actor.username,
         actor_role=actor.role.value,
         card_id=card.id if card else None,
-        card_number=verdict.card_number,
+        card_number=card.card_number if card else None,
         verdict=verdict.verdict,
         reason=verdict.reason[:500],
         lookup_reason=reason[:500],
@@ -198,6 +201,12 @@ def _view(
             date_of_birth=pilgrim.date_of_birth,
             nationality=pilgrim.nationality,
         )
+    health = None
+    if actor.can(Scope.HEALTH_READ):
+        # The health domain checks and audits this read itself, with the scan's reason.
+        health = health_service.card_health_summary(
+            session, pilgrim_id=pilgrim.id, actor=actor, reason=scan.lookup_reason
+        )
     return CardHolderView(
         verdict=verdict,
         scan_id=scan.id,
@@ -224,6 +233,7 @@ def _view(
         makkah_lodging=_place(reg.lodging(pilgrim.makkah_lodging_id)),
         madinah_lodging=_place(reg.lodging(pilgrim.madinah_lodging_id)),
         passport=passport,
+        health=health,
     )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from labbaik.health.schemas import HealthSummary
 
 CardStatus = Literal["valid", "suspended", "revoked", "retired"]
 VerdictCode = Literal[
@@ -180,9 +182,8 @@ class CardHolderView(BaseModel):
     madinah_lodging: PlaceView | None = None
     # Officers only (scope passport:read).
     passport: PassportView | None = None
-    # The health summary, for actors with health:read, filled by the health domain once it
-    # exists; until then it is always None.
-    health: dict[str, Any] | None = None
+    # Medics only (scope health:read): the health domain's summary, allergies first.
+    health: HealthSummary | None = None
 
 
 class ScanRead(BaseModel):

@@ -29,17 +29,22 @@ from sqlalchemy.orm import Session
 from labbaik.auth import service as auth_service
 from labbaik.auth.roles import Actor, Scope, system_actor
 from labbaik.cards import keys, service
+from labbaik.health import service as health_service
 from labbaik.kit import cose
 from labbaik.kit.timeutil import as_utc, utcnow
 from labbaik.registry import service as registry_service
 from labbaik.registry.schemas import LodgingRead
 from labbaik.settings import get_settings
+from labbaik.tafweej import service as tafweej_service
+from labbaik.tafweej.errors import NoPublishedPlan
 
 TYP = "dc+sd-jwt"
 VCT = "urn:labbaik:hajj-card:1"
 SKEW_SECONDS = 300
 # Claims shown to every verifier that the holder presents to; health only to a medic's.
 HEALTH_CLAIM = "health"
+# The movements of the days ahead that the phone keeps (the whole of 8 to 13 Dhu al-Hijjah).
+SCHEDULE_STEPS = 12
 ALG_NAMES = {cose.Algorithm.ES256: "ES256", cose.Algorithm.EDDSA: "EdDSA"}
 
 PhoneVerdictCode = Literal[
@@ -239,12 +244,25 @@ def _place(lodging: LodgingRead) -> dict[str, str | None]:
     }
 
 
+def _schedule(
+    session: Session, *, pilgrim_id: uuid.UUID, actor: Actor
+) -> list[Mapping[str, Any]] | None:
+    """The group's next movements, or None before the plan is published or without a group."""
+    try:
+        steps = tafweej_service.next_steps(
+            session, pilgrim_id=pilgrim_id, actor=actor, limit=SCHEDULE_STEPS
+        )
+    except NoPublishedPlan:
+        return None
+    return [step.model_dump(mode="json") for step in steps] or None
+
+
 def phone_record(session: Session, *, pilgrim_id: uuid.UUID, actor: Actor) -> PhoneRecord:
     """The one place the phone credential's record is put together from its domains.
 
-    The registry gives identity, residence and the group; the card gives the validity. The
-    Tafweej schedule (`schedule`) and the health summary (`health`) are added here from those
-    domains' services once they exist; until then the credential leaves them out.
+    The registry gives identity, residence and the group; the card gives the validity; Tafweej
+    the group's next movements; health the summary a medic needs (read for the pilgrim, and
+    audited by the health domain). Another domain's claims join here.
     """
     card = service.card_for_pilgrim(session, pilgrim_id=pilgrim_id, actor=actor)
     pilgrim = registry_service.get_pilgrim(
@@ -291,6 +309,10 @@ def phone_record(session: Session, *, pilgrim_id: uuid.UUID, actor: Actor) -> Ph
         residence=residence,
         issued_at=utcnow(),
         expires_at=card.expires_at,
+        schedule=_schedule(session, pilgrim_id=pilgrim_id, actor=actor),
+        health=health_service.card_health_summary(
+            session, pilgrim_id=pilgrim_id, actor=actor, reason="the phone credential"
+        ).model_dump(mode="json", exclude={"pilgrim_id"}),
     )
 
 

@@ -147,7 +147,11 @@ async function send(scan) {
     headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
     body: JSON.stringify(scan),
   });
-  if (response.status >= 500) throw new Error(`the server answered ${response.status}`);
+  // Kept for a later try: a server error, or a page whose session or token has expired (the
+  // next page opened after logging in again sends the queue with its own token).
+  if (response.status >= 500 || response.status === 401 || response.status === 403 || response.redirected) {
+    throw new Error(`the server answered ${response.status}`);
+  }
   const body = await response.json();
   return { ok: response.ok, body };
 }
@@ -180,7 +184,7 @@ async function flushQueue() {
   const left = [];
   for (const scan of pending) {
     try {
-      // A 4xx answer is final (the scan is recorded or refused for good); only failures retry.
+      // Any other answer is final: the scan is recorded, or refused for good as invalid.
       await send(scan);
     } catch {
       left.push(scan);
