@@ -707,5 +707,40 @@ _PG_WRITE = text(
 )
 
 
+def open_batch(
+    session: Session,
+    *,
+    now: datetime,
+    created_by: str,
+    transfers: list[TransferCreate],
+    pending_ids: set[uuid.UUID],
+) -> Batch:
+    """Take the locks a batch needs and read what it must know, ready to decide its items."""
+    begin_write(session, bound_waits=False)
+    conn = session.connection()
+    try:
+        pendings = load_pendings(conn, pending_ids)
+        ids: set[uuid.UUID] = set()
+        for t in transfers:
+            ids.update(i for i in (t.debit_account_id, t.credit_account_id) if i is not None)
+        for p in pendings.values():
+            ids.update((p.debit, p.credit))
+        accounts, existing = lock_and_load(conn, ids, list(dict.fromkeys(t.id for t in transfers)))
+        resolutions = load_resolutions(conn, set(pendings))
+    except OperationalError as exc:
+        if is_lock_failure(exc):
+            raise busy(exc) from exc
+        raise
+    return Batch(
+        conn,
+        now=now,
+        created_by=created_by,
+        accounts=accounts,
+        pendings=pendings,
+        resolutions=resolutions,
+        existing=existing,
+    )
+
+
 def now_is_past(moment: datetime | None, now: datetime) -> bool:
     return moment is not None and as_utc(moment) <= now
