@@ -41,7 +41,7 @@ from labbaik.wallet.errors import (
 )
 from labbaik.wallet.gateway import GatewayTimeout, PaymentGateway, SandboxGateway
 from labbaik.wallet.models import GatewayEvent, Merchant, Payment, Refund, TopUp, Wallet
-from labbaik.wallet.reads import payment_read
+from labbaik.wallet.reads import add_unique, payment_read
 from labbaik.wallet.schemas import (
     HistoryItem,
     HistoryPage,
@@ -101,12 +101,7 @@ def open_wallet(
         ledger_account_id=uuid.uuid4(),
         currency=ledgering.CURRENCY,
     )
-    try:
-        with session.begin_nested():
-            session.add(wallet)
-            session.flush()
-    except IntegrityError:
-        raise WalletExists("this pilgrim has a wallet already") from None
+    add_unique(session, wallet, WalletExists("this pilgrim has a wallet already"))
     ledgering.open_account(
         session,
         account_id=wallet.ledger_account_id,
