@@ -88,7 +88,9 @@ def begin_write(session: Session, *, bound_waits: bool = True) -> None:
         if conn.dialect.name != "postgresql":
             conn.execute(text("UPDATE ledger_account SET flags = flags WHERE 0 = 1"))
         elif bound_waits:
-            conn.execute(text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
+            conn.execute(
+                text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": str(LOCK_TIMEOUT_MS)}
+            )
     except OperationalError as exc:
         raise busy(exc) from exc
 
@@ -141,19 +143,17 @@ def _chunks(values: list[Any]) -> list[list[Any]]:
 
 # The scalar subquery runs once, before the first row is locked: the lock wait is bounded
 # without a statement of its own (SET LOCAL would cost one more round trip per batch).
-# Only constants are formatted into the SQL text; every value is a bound parameter.
 _PG_LOCKED = (
-    "SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "  # noqa: S608
+    "SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "
     "credits_pending, entry_count FROM ledger_account "
     "WHERE id = ANY(CAST(:ids AS uuid[])) "
-    f"AND (SELECT set_config('lock_timeout', '{LOCK_TIMEOUT_MS}', true)) IS NOT NULL "
+    "AND (SELECT set_config('lock_timeout', :lock_timeout, true)) IS NOT NULL "
     "ORDER BY id FOR UPDATE"
 )
-_PG_LOCK = text(_PG_LOCKED)
 # The locks and the transfers already recorded, in one round trip. The transfers are read in
 # the snapshot taken before the lock wait, so a batch with the same ids that committed while
 # we waited is not seen here: its ids then collide on insert, and that batch answers "busy",
-# whose retry finds them.
+# whose retry finds them. Only constants are formatted into the SQL; values are parameters.
 _PG_LOCK_AND_EXISTING = text(
     f"WITH locked AS ({_PG_LOCKED}) "  # noqa: S608
     "SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "
@@ -166,12 +166,18 @@ _PG_LOCK_AND_EXISTING = text(
 def lock_and_load(
     conn: Connection, account_ids: set[uuid.UUID], transfer_ids: list[uuid.UUID]
 ) -> tuple[dict[uuid.UUID, Acct], dict[uuid.UUID, tuple[str, str]]]:
-    """Lock the accounts, then read the transfers already recorded under these ids."""
+    """Lock the accounts, then read the transfers already recorded under these ids.
+
+    On SQLite the lock is the database's write lock, taken by `begin_write`.
+    """
     if conn.dialect.name != "postgresql":
-        return lock_accounts(conn, account_ids), load_existing(conn, transfer_ids)
+        return _read_accounts(conn, account_ids), load_existing(conn, transfer_ids)
     accounts: dict[uuid.UUID, Acct] = {}
     existing: dict[uuid.UUID, tuple[str, str]] = {}
-    rows = conn.execute(_PG_LOCK_AND_EXISTING, {"ids": sorted(account_ids), "tids": transfer_ids})
+    rows = conn.execute(
+        _PG_LOCK_AND_EXISTING,
+        {"ids": sorted(account_ids), "tids": transfer_ids, "lock_timeout": str(LOCK_TIMEOUT_MS)},
+    )
     for row in rows:
         if row[1] is None:
             existing[row[0]] = (row[8], row[9])
@@ -180,13 +186,7 @@ def lock_and_load(
     return accounts, existing
 
 
-def lock_accounts(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Acct]:
-    """Read and lock the accounts, in id order on every path, so batches never deadlock."""
-    if not ids:
-        return {}
-    if conn.dialect.name == "postgresql":
-        rows = conn.execute(_PG_LOCK, {"ids": sorted(ids)})
-        return {row[0]: Acct(*row) for row in rows}
+def _read_accounts(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Acct]:
     found: dict[uuid.UUID, Acct] = {}
     cols = (
         _account.c.id,
