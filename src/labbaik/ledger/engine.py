@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy import BindParameter, Connection, bindparam, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -74,6 +74,9 @@ def transfer_flag_bits(t: TransferCreate) -> int:
     return sum(TRANSFER_FLAG_BITS[f] for f in t.flag_set)
 
 
+_TAKE_WRITE_LOCK = text("UPDATE ledger_account SET flags = flags WHERE 0 = 1")
+
+
 def begin_write(session: Session, *, bound_waits: bool = True) -> None:
     """Make this transaction the one writer of the accounts it is about to read.
 
@@ -86,7 +89,7 @@ def begin_write(session: Session, *, bound_waits: bool = True) -> None:
     conn = session.connection()
     try:
         if conn.dialect.name != "postgresql":
-            conn.execute(text("UPDATE ledger_account SET flags = flags WHERE 0 = 1"))
+            conn.execute(_TAKE_WRITE_LOCK)
         elif bound_waits:
             conn.execute(
                 text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": str(LOCK_TIMEOUT_MS)}
@@ -186,21 +189,43 @@ def lock_and_load(
     return accounts, existing
 
 
+# Built once: a statement object costs more to build than SQLite takes to run it.
+_ids: BindParameter[list[uuid.UUID]] = bindparam("ids", expanding=True)
+_SELECT_ACCOUNTS = select(
+    _account.c.id, _account.c.currency, _account.c.flags, _account.c.debits_posted,
+    _account.c.credits_posted, _account.c.debits_pending, _account.c.credits_pending,
+    _account.c.entry_count,
+).where(_account.c.id.in_(_ids))  # fmt: skip
+_SELECT_PENDINGS = select(
+    _transfer.c.id, _transfer.c.debit_account_id, _transfer.c.credit_account_id,
+    _transfer.c.amount, _transfer.c.currency, _transfer.c.code, _transfer.c.expires_at,
+    _transfer.c.flags,
+).where(_transfer.c.id.in_(_ids), _transfer.c.result == R.OK.value)  # fmt: skip
+_SELECT_RESOLUTIONS = select(_transfer.c.resolved_pending_id, _transfer.c.flags).where(
+    _transfer.c.resolved_pending_id.in_(_ids)
+)
+_SELECT_EXISTING = select(_transfer.c.id, _transfer.c.fingerprint, _transfer.c.result).where(
+    _transfer.c.id.in_(_ids)
+)
+_UPDATE_ACCOUNT = (
+    update(_account)
+    .where(_account.c.id == bindparam("b_id"))
+    .values(
+        debits_posted=bindparam("b_dp"),
+        credits_posted=bindparam("b_cp"),
+        debits_pending=bindparam("b_dpend"),
+        credits_pending=bindparam("b_cpend"),
+        entry_count=bindparam("b_seq"),
+    )
+)
+_INSERT_TRANSFERS = _transfer.insert()
+_INSERT_ENTRIES = _entry.insert()
+
+
 def _read_accounts(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Acct]:
     found: dict[uuid.UUID, Acct] = {}
-    cols = (
-        _account.c.id,
-        _account.c.currency,
-        _account.c.flags,
-        _account.c.debits_posted,
-        _account.c.credits_posted,
-        _account.c.debits_pending,
-        _account.c.credits_pending,
-        _account.c.entry_count,
-    )
     for chunk in _chunks(sorted(ids)):
-        stmt = select(*cols).where(_account.c.id.in_(chunk))
-        for row in conn.execute(stmt):
+        for row in conn.execute(_SELECT_ACCOUNTS, {"ids": chunk}):
             found[row[0]] = Acct(*row)
     return found
 
@@ -208,15 +233,8 @@ def _read_accounts(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Acc
 def load_pendings(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Pending]:
     """Pending transfers that succeeded: immutable, so they are read without a lock."""
     found: dict[uuid.UUID, Pending] = {}
-    t = _transfer.c
     for chunk in _chunks(sorted(ids)):
-        rows = conn.execute(
-            select(
-                t.id, t.debit_account_id, t.credit_account_id, t.amount, t.currency, t.code,
-                t.expires_at, t.flags,
-            ).where(t.id.in_(chunk), t.result == R.OK.value)
-        )  # fmt: skip
-        for row in rows:
+        for row in conn.execute(_SELECT_PENDINGS, {"ids": chunk}):
             if row.flags & PENDING:
                 expires = as_utc(row.expires_at) if row.expires_at is not None else None
                 found[row.id] = Pending(
@@ -229,11 +247,8 @@ def load_pendings(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Pend
 def load_resolutions(conn: Connection, pending_ids: set[uuid.UUID]) -> dict[uuid.UUID, ResultCode]:
     """How each pending was resolved so far, as the refusal a second resolution would get."""
     found: dict[uuid.UUID, ResultCode] = {}
-    t = _transfer.c
     for chunk in _chunks(sorted(pending_ids)):
-        for pid, flags in conn.execute(
-            select(t.resolved_pending_id, t.flags).where(t.resolved_pending_id.in_(chunk))
-        ):
+        for pid, flags in conn.execute(_SELECT_RESOLUTIONS, {"ids": chunk}):
             found[pid] = _resolution_code(flags)
     return found
 
@@ -246,21 +261,11 @@ def _resolution_code(flags: int) -> ResultCode:
     return R.PENDING_ALREADY_VOIDED
 
 
-_PG_EXISTING = text(
-    "SELECT id, fingerprint, result FROM ledger_transfer WHERE id = ANY(CAST(:ids AS uuid[]))"
-)
-
-
 def load_existing(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
     """Transfers already recorded under these ids: their fingerprint and first outcome."""
-    if conn.dialect.name == "postgresql":
-        return {tid: (fp, result) for tid, fp, result in conn.execute(_PG_EXISTING, {"ids": ids})}
     found: dict[uuid.UUID, tuple[str, str]] = {}
-    t = _transfer.c
     for chunk in _chunks(ids):
-        for tid, fp, result in conn.execute(
-            select(t.id, t.fingerprint, t.result).where(t.id.in_(chunk))
-        ):
+        for tid, fp, result in conn.execute(_SELECT_EXISTING, {"ids": chunk}):
             found[tid] = (fp, result)
     return found
 
@@ -613,15 +618,7 @@ class Batch:
     def _write_sqlite(self, accounts: list[Acct]) -> None:
         if accounts:
             self.conn.execute(
-                update(_account)
-                .where(_account.c.id == bindparam("b_id"))
-                .values(
-                    debits_posted=bindparam("b_dp"),
-                    credits_posted=bindparam("b_cp"),
-                    debits_pending=bindparam("b_dpend"),
-                    credits_pending=bindparam("b_cpend"),
-                    entry_count=bindparam("b_seq"),
-                ),
+                _UPDATE_ACCOUNT,
                 [
                     {
                         "b_id": a.id,
@@ -635,9 +632,9 @@ class Batch:
                 ],
             )
         if self.transfers:
-            self.conn.execute(_transfer.insert(), self.transfers)
+            self.conn.execute(_INSERT_TRANSFERS, self.transfers)
         if self.entries:
-            self.conn.execute(_entry.insert(), self.entries)
+            self.conn.execute(_INSERT_ENTRIES, self.entries)
 
     def _write_postgresql(self, accounts: list[Acct]) -> None:
         """The whole batch in one statement: one array a column, whatever the batch's size."""
