@@ -8,7 +8,7 @@ LABBAIK_TEST_POSTGRES_URL, and PostgreSQL is skipped when neither is given), wit
 wallets (debits must not exceed credits, funded first) paying 100 merchants, it measures:
 
 - per request: each transfer its own `create_transfers` call and its own transaction (as one
-  API call would be), from --clients threads at once;
+  API call would be), from --clients processes at once (as a server's workers);
 - batched: --batch transfers a call, one transaction each;
 - hot: the same two, with every transfer crediting one merchant account;
 - anchor: the same transfers written as bare set-based SQL in one transaction with the driver
@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import random
 import sqlite3
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -109,26 +109,42 @@ class Setup:
                 assert service.verify_statement(session, account_id=account), account
 
 
+def _client(url: str, items: list[TransferCreate], ready: Any, go: Any, failures: Any) -> None:
+    """One client process (as one API worker): each transfer its own call and transaction."""
+    engine = make_engine(url)
+    with engine.connect():
+        pass  # the pool's first connection, outside the timing
+    ready.release()
+    go.wait()
+    for item in items:
+        with session_scope(engine) as session:
+            result = service.create_transfers(session, transfers=[item], actor=SYSTEM)
+        if result[0].result != ResultCode.OK:
+            failures.put(result[0].result.value)
+    engine.dispose()
+
+
 def per_request(setup: Setup, items: list[TransferCreate], clients: int) -> float:
-    """Each transfer its own call and transaction, from several clients at once."""
-    chunks = [items[i::clients] for i in range(clients)]
-    failures: list[str] = []
-
-    def client(mine: list[TransferCreate]) -> None:
-        for item in mine:
-            with session_scope(setup.engine) as session:
-                result = service.create_transfers(session, transfers=[item], actor=SYSTEM)
-            if result[0].result != ResultCode.OK:
-                failures.append(result[0].result.value)
-
-    threads = [threading.Thread(target=client, args=(c,)) for c in chunks]
+    """Each transfer its own call and transaction, from several client processes at once:
+    a server runs several worker processes, so one process's interpreter lock is not the
+    limit being measured."""
+    context = multiprocessing.get_context("spawn")
+    ready, go, failures = context.Semaphore(0), context.Event(), context.Queue()
+    workers = [
+        context.Process(target=_client, args=(setup.url, items[i::clients], ready, go, failures))
+        for i in range(clients)
+    ]
+    for w in workers:
+        w.start()
+    for _ in workers:
+        ready.acquire()
     started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    go.set()
+    for w in workers:
+        w.join()
     elapsed = time.perf_counter() - started
-    assert not failures, failures[:5]
+    assert all(w.exitcode == 0 for w in workers)
+    assert failures.empty(), failures.get()
     return len(items) / elapsed
 
 
@@ -278,7 +294,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transfers", type=int, default=20_000, help="batched and anchor")
     parser.add_argument("--requests", type=int, default=3_000, help="one per request")
-    parser.add_argument("--clients", type=int, default=4, help="threads sending requests")
+    parser.add_argument("--clients", type=int, default=4, help="processes sending requests")
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--postgres", default=os.environ.get("LABBAIK_TEST_POSTGRES_URL"))
     parser.add_argument("--no-sqlite", action="store_true")

@@ -6,10 +6,12 @@ import random
 import threading
 import uuid
 
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from labbaik.errors import Busy
+from labbaik.ledger import engine as ledger_engine
 from labbaik.ledger import service
 from labbaik.ledger.schemas import ResultCode, TransferCreate
 from tests.ledger.conftest import SYSTEM, Ledger, transfer
@@ -111,3 +113,27 @@ class TestManyClientsAtOnce:
         assert answers.count(R.OK) == len(same)
         assert answers.count(R.EXISTS) == 3 * len(same)
         assert ledger.net(b) == 5 * len(same)
+
+
+class TestLockTimeout:
+    def test_a_lock_held_too_long_is_busy_with_retry_after(
+        self, engine: Engine, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        a, b = ledger.account(), ledger.account()
+        monkeypatch.setattr(ledger_engine, "LOCK_TIMEOUT_MS", 200)
+        with engine.connect() as holder:
+            if engine.dialect.name == "postgresql":
+                holder.execute(
+                    text("SELECT id FROM ledger_account WHERE id = :a FOR UPDATE"), {"a": a}
+                )
+            else:
+                holder.execute(text("BEGIN IMMEDIATE"))
+            with Session(engine) as session:
+                if engine.dialect.name == "sqlite":
+                    session.execute(text("PRAGMA busy_timeout = 200"))
+                with pytest.raises(Busy) as refused:
+                    service.create_transfers(session, transfers=[transfer(a, b, 1)], actor=SYSTEM)
+            holder.rollback()
+        assert refused.value.status == 409
+        assert refused.value.retry_after == 1
+        assert ledger.send(transfer(a, b, 1)) == [R.OK]

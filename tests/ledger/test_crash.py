@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from labbaik.ledger import service
 from tests.ledger.conftest import SYSTEM, Ledger
-from tests.ledger.crash_child import BATCH
+from tests.ledger.crash_child import BATCH, FIRST
 
 CHILD = Path(__file__).with_name("crash_child.py")
 
@@ -39,8 +39,8 @@ class TestKilledMidBatch:
             if line.startswith("start 1"):
                 break
         assert first is not None, "the child never finished its first batch"
-        # Somewhere inside the second batch, whose work takes about as long as the first.
-        time.sleep(random.uniform(0.2, 0.5) * first)
+        # Somewhere inside the second batch, which takes about ten times as long as the first.
+        time.sleep(random.uniform(0.5, 3) * first)
         child.send_signal(signal.SIGKILL)
         rest, _ = child.communicate(timeout=30)
         assert child.returncode == -signal.SIGKILL
@@ -51,10 +51,10 @@ class TestKilledMidBatch:
                 text("SELECT reference, count(*) FROM ledger_transfer GROUP BY reference")
             ).all()
         )
-        assert counts.pop("batch-0") == BATCH
+        assert counts.pop("batch-0") == FIRST
         assert set(counts.values()) <= {BATCH}, counts
         entries = ledger.session.scalar(text("SELECT count(*) FROM ledger_entry"))
-        assert entries == 2 * BATCH * (1 + len(counts))
+        assert entries == 2 * (FIRST + BATCH * len(counts))
         for account in [bank, *shops]:
             assert service.verify_statement(ledger.session, account_id=account)
         debits, credits = service.trial_balance(ledger.session, actor=SYSTEM)["SAR"]

@@ -152,6 +152,30 @@ class TestSinglePhase:
         assert service.verify_statement(ledger.session, account_id=shop)
 
 
+class TestReads:
+    def test_transfers_are_read_back_in_the_order_asked(self, ledger: Ledger) -> None:
+        a, b = ledger.account(), ledger.account()
+        first, refused = transfer(a, b, 10, reference="one"), transfer(a, a, 5)
+        ledger.send(first, refused)
+        found = service.get_transfers(
+            ledger.session, transfer_ids=[refused.id, uuid.uuid4(), first.id], actor=SYSTEM
+        )
+        assert [(t.id, t.result) for t in found] == [
+            (refused.id, R.SAME_ACCOUNT),
+            (first.id, R.OK),
+        ]
+        assert (found[1].amount, found[1].reference, found[1].flags) == (10, "one", [])
+
+    def test_the_trial_balance_sums_each_currency(self, ledger: Ledger) -> None:
+        a, b = ledger.account(), ledger.account()
+        c, d = ledger.account(currency="USD"), ledger.account(currency="USD")
+        ledger.send(transfer(a, b, 10), transfer(c, d, 3, currency="USD"))
+        assert service.trial_balance(ledger.session, actor=SYSTEM) == {
+            "SAR": (10, 10),
+            "USD": (3, 3),
+        }
+
+
 class TestIdempotency:
     def test_a_retry_answers_exists_and_moves_nothing(self, ledger: Ledger) -> None:
         a, b = ledger.account(), ledger.account()

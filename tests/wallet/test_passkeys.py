@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,20 @@ def _big_quote(session: Session, pilgrim: Pilgrim, till: Till, settings: Setting
         quote_in=QuoteCreate(merchant_code=till.merchant.code, amount=30_000),
         settings=settings,
     )
+
+
+def _ready(
+    session: Session, pilgrim: Pilgrim, till: Till, gateway: SandboxGateway, settings: Settings
+) -> tuple[SoftwareAuthenticator, PaymentRead, dict[str, Any]]:
+    """A registered phone, money in the wallet, a quote above the limit and its step-up."""
+    phone = SoftwareAuthenticator()
+    _register(session, pilgrim, settings, phone)
+    top_up(session, pilgrim, gateway, 90_000)
+    quote = _big_quote(session, pilgrim, till, settings)
+    options = passkeys.payment_options(
+        session, actor=pilgrim.actor, payment_id=quote.id, settings=settings
+    )
+    return phone, quote, options
 
 
 def _confirm(
@@ -130,13 +146,7 @@ class TestStepUp:
         gateway: SandboxGateway,
         settings: Settings,
     ) -> None:
-        phone = SoftwareAuthenticator()
-        _register(session, pilgrim, settings, phone)
-        top_up(session, pilgrim, gateway, 90_000)
-        quote = _big_quote(session, pilgrim, till, settings)
-        options = passkeys.payment_options(
-            session, actor=pilgrim.actor, payment_id=quote.id, settings=settings
-        )
+        phone, quote, options = _ready(session, pilgrim, till, gateway, settings)
         phone.user_verified = False
         with pytest.raises(StepUpFailed):
             _confirm(session, pilgrim, settings, quote, phone.get(options))
@@ -149,13 +159,7 @@ class TestStepUp:
         gateway: SandboxGateway,
         settings: Settings,
     ) -> None:
-        phone = SoftwareAuthenticator()
-        _register(session, pilgrim, settings, phone)
-        top_up(session, pilgrim, gateway, 90_000)
-        quote = _big_quote(session, pilgrim, till, settings)
-        options = passkeys.payment_options(
-            session, actor=pilgrim.actor, payment_id=quote.id, settings=settings
-        )
+        phone, quote, options = _ready(session, pilgrim, till, gateway, settings)
         assertion = phone.get(options)
         passkeys.verify_payment(
             session, actor=pilgrim.actor, payment_id=quote.id, assertion=assertion,

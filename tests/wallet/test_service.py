@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from labbaik.kit.pagination import PageRequest
@@ -33,6 +34,7 @@ from labbaik.wallet.gateway import (
     CardRejected,
     SandboxGateway,
 )
+from labbaik.wallet.models import TopUp
 from labbaik.wallet.schemas import (
     PaymentConfirm,
     QuoteCreate,
@@ -130,11 +132,21 @@ class TestTopUp:
     def test_a_confirmation_after_the_hold_expired_still_credits_the_wallet(
         self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, settings: Settings
     ) -> None:
-        _start(session, pilgrim, gateway, 4_000, CARD_SUCCEEDS)
+        topup = _start(session, pilgrim, gateway, 4_000, CARD_SUCCEEDS)
         released = ledger_service.expire_pending(session, now=utcnow() + timedelta(days=2))
         assert released == 1
+        # Two days on, as the pilgrim sees it: the hold has lapsed.
+        session.execute(
+            update(TopUp)
+            .values(created_at=utcnow() - timedelta(days=2))
+            .where(TopUp.id == topup.id)
+        )
+        lapsed = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=topup.id)
+        assert lapsed.status == "expired"
         assert deliver_directly(session, gateway) == ["applied", "applied"]
         assert _balance(session, pilgrim, settings) == 4_000
+        settled = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=topup.id)
+        assert settled.status == "succeeded"
 
     def test_duplicate_and_out_of_order_notifications_change_nothing(
         self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, settings: Settings

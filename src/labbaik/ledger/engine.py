@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy import BindParameter, Connection, bindparam, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -74,6 +74,9 @@ def transfer_flag_bits(t: TransferCreate) -> int:
     return sum(TRANSFER_FLAG_BITS[f] for f in t.flag_set)
 
 
+_TAKE_WRITE_LOCK = text("UPDATE ledger_account SET flags = flags WHERE 0 = 1")
+
+
 def begin_write(session: Session, *, bound_waits: bool = True) -> None:
     """Make this transaction the one writer of the accounts it is about to read.
 
@@ -86,9 +89,11 @@ def begin_write(session: Session, *, bound_waits: bool = True) -> None:
     conn = session.connection()
     try:
         if conn.dialect.name != "postgresql":
-            conn.execute(text("UPDATE ledger_account SET flags = flags WHERE 0 = 1"))
+            conn.execute(_TAKE_WRITE_LOCK)
         elif bound_waits:
-            conn.execute(text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
+            conn.execute(
+                text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": str(LOCK_TIMEOUT_MS)}
+            )
     except OperationalError as exc:
         raise busy(exc) from exc
 
@@ -141,19 +146,17 @@ def _chunks(values: list[Any]) -> list[list[Any]]:
 
 # The scalar subquery runs once, before the first row is locked: the lock wait is bounded
 # without a statement of its own (SET LOCAL would cost one more round trip per batch).
-# Only constants are formatted into the SQL text; every value is a bound parameter.
 _PG_LOCKED = (
-    "SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "  # noqa: S608
+    "SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "
     "credits_pending, entry_count FROM ledger_account "
     "WHERE id = ANY(CAST(:ids AS uuid[])) "
-    f"AND (SELECT set_config('lock_timeout', '{LOCK_TIMEOUT_MS}', true)) IS NOT NULL "
+    "AND (SELECT set_config('lock_timeout', :lock_timeout, true)) IS NOT NULL "
     "ORDER BY id FOR UPDATE"
 )
-_PG_LOCK = text(_PG_LOCKED)
 # The locks and the transfers already recorded, in one round trip. The transfers are read in
 # the snapshot taken before the lock wait, so a batch with the same ids that committed while
 # we waited is not seen here: its ids then collide on insert, and that batch answers "busy",
-# whose retry finds them.
+# whose retry finds them. Only constants are formatted into the SQL; values are parameters.
 _PG_LOCK_AND_EXISTING = text(
     f"WITH locked AS ({_PG_LOCKED}) "  # noqa: S608
     "SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "
@@ -166,12 +169,18 @@ _PG_LOCK_AND_EXISTING = text(
 def lock_and_load(
     conn: Connection, account_ids: set[uuid.UUID], transfer_ids: list[uuid.UUID]
 ) -> tuple[dict[uuid.UUID, Acct], dict[uuid.UUID, tuple[str, str]]]:
-    """Lock the accounts, then read the transfers already recorded under these ids."""
+    """Lock the accounts, then read the transfers already recorded under these ids.
+
+    On SQLite the lock is the database's write lock, taken by `begin_write`.
+    """
     if conn.dialect.name != "postgresql":
-        return lock_accounts(conn, account_ids), load_existing(conn, transfer_ids)
+        return _read_accounts(conn, account_ids), load_existing(conn, transfer_ids)
     accounts: dict[uuid.UUID, Acct] = {}
     existing: dict[uuid.UUID, tuple[str, str]] = {}
-    rows = conn.execute(_PG_LOCK_AND_EXISTING, {"ids": sorted(account_ids), "tids": transfer_ids})
+    rows = conn.execute(
+        _PG_LOCK_AND_EXISTING,
+        {"ids": sorted(account_ids), "tids": transfer_ids, "lock_timeout": str(LOCK_TIMEOUT_MS)},
+    )
     for row in rows:
         if row[1] is None:
             existing[row[0]] = (row[8], row[9])
@@ -180,27 +189,43 @@ def lock_and_load(
     return accounts, existing
 
 
-def lock_accounts(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Acct]:
-    """Read and lock the accounts, in id order on every path, so batches never deadlock."""
-    if not ids:
-        return {}
-    if conn.dialect.name == "postgresql":
-        rows = conn.execute(_PG_LOCK, {"ids": sorted(ids)})
-        return {row[0]: Acct(*row) for row in rows}
-    found: dict[uuid.UUID, Acct] = {}
-    cols = (
-        _account.c.id,
-        _account.c.currency,
-        _account.c.flags,
-        _account.c.debits_posted,
-        _account.c.credits_posted,
-        _account.c.debits_pending,
-        _account.c.credits_pending,
-        _account.c.entry_count,
+# Built once: a statement object costs more to build than SQLite takes to run it.
+_ids: BindParameter[list[uuid.UUID]] = bindparam("ids", expanding=True)
+_SELECT_ACCOUNTS = select(
+    _account.c.id, _account.c.currency, _account.c.flags, _account.c.debits_posted,
+    _account.c.credits_posted, _account.c.debits_pending, _account.c.credits_pending,
+    _account.c.entry_count,
+).where(_account.c.id.in_(_ids))  # fmt: skip
+_SELECT_PENDINGS = select(
+    _transfer.c.id, _transfer.c.debit_account_id, _transfer.c.credit_account_id,
+    _transfer.c.amount, _transfer.c.currency, _transfer.c.code, _transfer.c.expires_at,
+    _transfer.c.flags,
+).where(_transfer.c.id.in_(_ids), _transfer.c.result == R.OK.value)  # fmt: skip
+_SELECT_RESOLUTIONS = select(_transfer.c.resolved_pending_id, _transfer.c.flags).where(
+    _transfer.c.resolved_pending_id.in_(_ids)
+)
+_SELECT_EXISTING = select(_transfer.c.id, _transfer.c.fingerprint, _transfer.c.result).where(
+    _transfer.c.id.in_(_ids)
+)
+_UPDATE_ACCOUNT = (
+    update(_account)
+    .where(_account.c.id == bindparam("b_id"))
+    .values(
+        debits_posted=bindparam("b_dp"),
+        credits_posted=bindparam("b_cp"),
+        debits_pending=bindparam("b_dpend"),
+        credits_pending=bindparam("b_cpend"),
+        entry_count=bindparam("b_seq"),
     )
+)
+_INSERT_TRANSFERS = _transfer.insert()
+_INSERT_ENTRIES = _entry.insert()
+
+
+def _read_accounts(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Acct]:
+    found: dict[uuid.UUID, Acct] = {}
     for chunk in _chunks(sorted(ids)):
-        stmt = select(*cols).where(_account.c.id.in_(chunk))
-        for row in conn.execute(stmt):
+        for row in conn.execute(_SELECT_ACCOUNTS, {"ids": chunk}):
             found[row[0]] = Acct(*row)
     return found
 
@@ -208,15 +233,8 @@ def lock_accounts(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Acct
 def load_pendings(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Pending]:
     """Pending transfers that succeeded: immutable, so they are read without a lock."""
     found: dict[uuid.UUID, Pending] = {}
-    t = _transfer.c
     for chunk in _chunks(sorted(ids)):
-        rows = conn.execute(
-            select(
-                t.id, t.debit_account_id, t.credit_account_id, t.amount, t.currency, t.code,
-                t.expires_at, t.flags,
-            ).where(t.id.in_(chunk), t.result == R.OK.value)
-        )  # fmt: skip
-        for row in rows:
+        for row in conn.execute(_SELECT_PENDINGS, {"ids": chunk}):
             if row.flags & PENDING:
                 expires = as_utc(row.expires_at) if row.expires_at is not None else None
                 found[row.id] = Pending(
@@ -229,11 +247,8 @@ def load_pendings(conn: Connection, ids: set[uuid.UUID]) -> dict[uuid.UUID, Pend
 def load_resolutions(conn: Connection, pending_ids: set[uuid.UUID]) -> dict[uuid.UUID, ResultCode]:
     """How each pending was resolved so far, as the refusal a second resolution would get."""
     found: dict[uuid.UUID, ResultCode] = {}
-    t = _transfer.c
     for chunk in _chunks(sorted(pending_ids)):
-        for pid, flags in conn.execute(
-            select(t.resolved_pending_id, t.flags).where(t.resolved_pending_id.in_(chunk))
-        ):
+        for pid, flags in conn.execute(_SELECT_RESOLUTIONS, {"ids": chunk}):
             found[pid] = _resolution_code(flags)
     return found
 
@@ -246,21 +261,11 @@ def _resolution_code(flags: int) -> ResultCode:
     return R.PENDING_ALREADY_VOIDED
 
 
-_PG_EXISTING = text(
-    "SELECT id, fingerprint, result FROM ledger_transfer WHERE id = ANY(CAST(:ids AS uuid[]))"
-)
-
-
 def load_existing(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
     """Transfers already recorded under these ids: their fingerprint and first outcome."""
-    if conn.dialect.name == "postgresql":
-        return {tid: (fp, result) for tid, fp, result in conn.execute(_PG_EXISTING, {"ids": ids})}
     found: dict[uuid.UUID, tuple[str, str]] = {}
-    t = _transfer.c
     for chunk in _chunks(ids):
-        for tid, fp, result in conn.execute(
-            select(t.id, t.fingerprint, t.result).where(t.id.in_(chunk))
-        ):
+        for tid, fp, result in conn.execute(_SELECT_EXISTING, {"ids": chunk}):
             found[tid] = (fp, result)
     return found
 
@@ -613,15 +618,7 @@ class Batch:
     def _write_sqlite(self, accounts: list[Acct]) -> None:
         if accounts:
             self.conn.execute(
-                update(_account)
-                .where(_account.c.id == bindparam("b_id"))
-                .values(
-                    debits_posted=bindparam("b_dp"),
-                    credits_posted=bindparam("b_cp"),
-                    debits_pending=bindparam("b_dpend"),
-                    credits_pending=bindparam("b_cpend"),
-                    entry_count=bindparam("b_seq"),
-                ),
+                _UPDATE_ACCOUNT,
                 [
                     {
                         "b_id": a.id,
@@ -635,9 +632,9 @@ class Batch:
                 ],
             )
         if self.transfers:
-            self.conn.execute(_transfer.insert(), self.transfers)
+            self.conn.execute(_INSERT_TRANSFERS, self.transfers)
         if self.entries:
-            self.conn.execute(_entry.insert(), self.entries)
+            self.conn.execute(_INSERT_ENTRIES, self.entries)
 
     def _write_postgresql(self, accounts: list[Acct]) -> None:
         """The whole batch in one statement: one array a column, whatever the batch's size."""
@@ -705,6 +702,41 @@ _PG_WRITE = text(
     f"INSERT INTO ledger_entry ({', '.join(_ENTRY_COLUMNS)}) "
     f"SELECT * FROM unnest({_unnest('e_', _ENTRY_COLUMNS)})"
 )
+
+
+def open_batch(
+    session: Session,
+    *,
+    now: datetime,
+    created_by: str,
+    transfers: list[TransferCreate],
+    pending_ids: set[uuid.UUID],
+) -> Batch:
+    """Take the locks a batch needs and read what it must know, ready to decide its items."""
+    begin_write(session, bound_waits=False)
+    conn = session.connection()
+    try:
+        pendings = load_pendings(conn, pending_ids)
+        ids: set[uuid.UUID] = set()
+        for t in transfers:
+            ids.update(i for i in (t.debit_account_id, t.credit_account_id) if i is not None)
+        for p in pendings.values():
+            ids.update((p.debit, p.credit))
+        accounts, existing = lock_and_load(conn, ids, list(dict.fromkeys(t.id for t in transfers)))
+        resolutions = load_resolutions(conn, set(pendings))
+    except OperationalError as exc:
+        if is_lock_failure(exc):
+            raise busy(exc) from exc
+        raise
+    return Batch(
+        conn,
+        now=now,
+        created_by=created_by,
+        accounts=accounts,
+        pendings=pendings,
+        resolutions=resolutions,
+        existing=existing,
+    )
 
 
 def now_is_past(moment: datetime | None, now: datetime) -> bool:

@@ -30,7 +30,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from labbaik.auth import service as auth_service
@@ -45,7 +45,6 @@ from labbaik.ledger.engine import (
     ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS,
     EXPIRY,
     TRANSFER_FLAG_BITS,
-    Batch,
 )
 from labbaik.ledger.errors import BatchTooLarge, LedgerAccountNotFound, TransferNotFound
 from labbaik.ledger.models import (
@@ -288,37 +287,16 @@ def create_transfers(
     if not transfers:
         return []
     now = as_utc(now) if now is not None else utcnow()
-    engine.begin_write(session, bound_waits=False)
-    conn = session.connection()
-    try:
-        pendings = engine.load_pendings(
-            conn, {t.pending_id for t in transfers if t.pending_id is not None}
-        )
-        ids: set[uuid.UUID] = set()
-        for t in transfers:
-            ids.update(i for i in (t.debit_account_id, t.credit_account_id) if i is not None)
-        for p in pendings.values():
-            ids.update((p.debit, p.credit))
-        accounts, existing = engine.lock_and_load(
-            conn, ids, list(dict.fromkeys(t.id for t in transfers))
-        )
-        resolutions = engine.load_resolutions(conn, set(pendings))
-    except OperationalError as exc:
-        if engine.is_lock_failure(exc):
-            raise engine.busy(exc) from exc
-        raise
-    batch = Batch(
-        conn,
+    batch = engine.open_batch(
+        session,
         now=now,
         created_by=(actor.origin if actor.account_id is None else actor.username)[:64],
-        accounts=accounts,
-        pendings=pendings,
-        resolutions=resolutions,
-        existing=existing,
+        transfers=transfers,
+        pending_ids={t.pending_id for t in transfers if t.pending_id is not None},
     )
     # Holds whose timeout passed are released before anything tries to post or void them.
-    for p in list(pendings.values()):
-        if p.id not in resolutions and engine.now_is_past(p.expires_at, now):
+    for p in list(batch.pendings.values()):
+        if p.id not in batch.resolutions and engine.now_is_past(p.expires_at, now):
             batch.expire(p)
     codes = batch.run(list(transfers))
     batch.write()
@@ -346,31 +324,12 @@ def expire_pending(
     )
     if not due:
         return 0
-    engine.begin_write(session, bound_waits=False)
-    conn = session.connection()
-    try:
-        pendings = engine.load_pendings(conn, set(due))
-        ids: set[uuid.UUID] = set()
-        for p in pendings.values():
-            ids.update((p.debit, p.credit))
-        accounts = engine.lock_accounts(conn, ids)
-        resolutions = engine.load_resolutions(conn, set(pendings))
-    except OperationalError as exc:
-        if engine.is_lock_failure(exc):
-            raise engine.busy(exc) from exc
-        raise
-    batch = Batch(
-        conn,
-        now=now,
-        created_by="expiry",
-        accounts=accounts,
-        pendings=pendings,
-        resolutions=resolutions,
-        existing={},
+    batch = engine.open_batch(
+        session, now=now, created_by="expiry", transfers=[], pending_ids=set(due)
     )
     released = 0
-    for p in pendings.values():
-        if p.id not in resolutions:
+    for p in list(batch.pendings.values()):
+        if p.id not in batch.resolutions:
             batch.expire(p)
             released += 1
     batch.write()

@@ -9,7 +9,6 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from labbaik.auth import service as auth_service
@@ -28,7 +27,7 @@ from labbaik.wallet.errors import (
     NothingToPayOut,
 )
 from labbaik.wallet.models import Merchant, MerchantMember, Payment, Payout, Refund
-from labbaik.wallet.reads import payment_read
+from labbaik.wallet.reads import add_unique, payment_read
 from labbaik.wallet.schemas import (
     MerchantCreate,
     MerchantQR,
@@ -73,12 +72,9 @@ def create_merchant(
         currency=ledgering.CURRENCY,
         fee_bps=settings.wallet_fee_bps if merchant_in.fee_bps is None else merchant_in.fee_bps,
     )
-    try:
-        with session.begin_nested():
-            session.add(merchant)
-            session.flush()
-    except IntegrityError:
-        raise DuplicateMerchant("that merchant code was taken a moment ago: try again") from None
+    add_unique(
+        session, merchant, DuplicateMerchant("that merchant code was taken a moment ago: try again")
+    )
     ledgering.open_account(
         session,
         account_id=merchant.ledger_account_id,

@@ -1,12 +1,28 @@
-"""How a payment row and its merchant read to a caller; shared by the wallet and the till."""
+"""Row helpers the wallet's services share: adding a unique row, reading a payment."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from labbaik.db import Base
+from labbaik.errors import DomainError
 from labbaik.kit.timeutil import as_utc, utcnow
 from labbaik.wallet.models import Merchant, Payment
 from labbaik.wallet.schemas import PaymentRead
+
+
+def add_unique(session: Session, row: Base, refusal: DomainError) -> None:
+    """Insert a row whose unique key a concurrent request may take first; that is `refusal`,
+    and the caller's transaction goes on unharmed (the insert is in a savepoint)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise refusal from None
 
 
 def payment_read(

@@ -50,7 +50,7 @@ class TopUpRead(BaseModel):
     currency: str
     gateway: str
     gateway_intent_id: str | None
-    status: Literal["pending", "succeeded", "failed"]
+    status: Literal["pending", "succeeded", "failed", "expired"]
     failure_code: str | None
     created_at: datetime
     settled_at: datetime | None

@@ -41,7 +41,7 @@ from labbaik.wallet.errors import (
 )
 from labbaik.wallet.gateway import GatewayTimeout, PaymentGateway, SandboxGateway
 from labbaik.wallet.models import GatewayEvent, Merchant, Payment, Refund, TopUp, Wallet
-from labbaik.wallet.reads import payment_read
+from labbaik.wallet.reads import add_unique, payment_read
 from labbaik.wallet.schemas import (
     HistoryItem,
     HistoryPage,
@@ -101,12 +101,7 @@ def open_wallet(
         ledger_account_id=uuid.uuid4(),
         currency=ledgering.CURRENCY,
     )
-    try:
-        with session.begin_nested():
-            session.add(wallet)
-            session.flush()
-    except IntegrityError:
-        raise WalletExists("this pilgrim has a wallet already") from None
+    add_unique(session, wallet, WalletExists("this pilgrim has a wallet already"))
     ledgering.open_account(
         session,
         account_id=wallet.ledger_account_id,
@@ -189,6 +184,15 @@ def wallet_of_pilgrim(session: Session, *, pilgrim_id: uuid.UUID) -> uuid.UUID |
 # Top-ups ----------------------------------------------------------------------------------------
 
 
+def _topup_read(topup: TopUp) -> TopUpRead:
+    read = TopUpRead.model_validate(topup)
+    lapsed = as_utc(topup.created_at) + timedelta(seconds=ledgering.TOPUP_TIMEOUT_SECONDS)
+    if read.status == "pending" and lapsed <= utcnow():
+        # The ledger has let the hold go; a late confirmation would still credit the wallet.
+        read.status = "expired"
+    return read
+
+
 def start_topup(
     session: Session,
     *,
@@ -233,7 +237,7 @@ def start_topup(
             detail={"amount": topup.amount},
         )
         session.flush()
-        return TopUpRead.model_validate(topup)
+        return _topup_read(topup)
 
     return idempotency.once(
         session,
@@ -254,7 +258,7 @@ def get_topup(session: Session, *, actor: Actor, topup_id: uuid.UUID) -> TopUpRe
     )
     if topup is None:
         raise TopUpNotFound("no such top-up")
-    return TopUpRead.model_validate(topup)
+    return _topup_read(topup)
 
 
 def list_topups(session: Session, *, actor: Actor, limit: int = 20) -> list[TopUpRead]:
@@ -265,7 +269,7 @@ def list_topups(session: Session, *, actor: Actor, limit: int = 20) -> list[TopU
         .order_by(TopUp.created_at.desc())
         .limit(limit)
     )
-    return [TopUpRead.model_validate(t) for t in rows]
+    return [_topup_read(t) for t in rows]
 
 
 def _topup_credit(topup: TopUp, wallet: Wallet, *, leg: str, pending: bool) -> TransferCreate:
