@@ -29,8 +29,14 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
+# Each benchmark measures against its anchor in the same run; results go to bench/results/.
+# The ledger's also runs on PostgreSQL when LABBAIK_TEST_POSTGRES_URL names one.
 bench: $(STAMP)
 	$(BIN)/python bench/registry_import.py
+	$(BIN)/python bench/card_verify.py
+	$(BIN)/python bench/health_ips.py
+	$(BIN)/python bench/ledger.py $(if $(LABBAIK_TEST_POSTGRES_URL),--postgres $(LABBAIK_TEST_POSTGRES_URL))
+	$(BIN)/python bench/tafweej_plan.py
 
 clean:
 	rm -rf $(VENV) labbaik.db labbaik.db-wal labbaik.db-shm
