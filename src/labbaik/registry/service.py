@@ -221,7 +221,7 @@ def list_groups(
         counts = select(Pilgrim.group_id, func.count()).where(Pilgrim.season_id == season.id)
         if company_id is not None or not actor.can(Scope.REGISTRY_READ_ALL):
             counts = counts.where(Pilgrim.company_id == (company_id or actor.company_id))
-        by_group = dict(session.execute(counts.group_by(Pilgrim.group_id)).tuples().all())
+        by_group = dict(session.execute(counts.group_by(Pilgrim.group_id)).all())
         for group in groups:
             group.pilgrim_count = by_group.get(group.id, 0)
     return groups
