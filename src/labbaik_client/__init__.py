@@ -109,6 +109,7 @@ class Payment:
     paid_at: datetime | None
     refunded: int
     fee_refunded: int
+    payer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -264,13 +265,17 @@ class LabbaikClient:
         self,
         *,
         amount: int,
+        card: str | None = None,
         pilgrim_id: uuid.UUID | None = None,
         wallet_id: uuid.UUID | None = None,
         note: str | None = None,
         idempotency_key: str | None = None,
     ) -> Payment:
-        """Ask a pilgrim's wallet for a payment; poll `payment()` until the pilgrim confirms."""
+        """Ask the holder of a card (its QR text or number) for a payment; poll `payment()`
+        until the pilgrim confirms. A refused card raises `LabbaikError` (`card_revoked`...)."""
         body: dict[str, Any] = {"amount": amount, "note": note}
+        if card:
+            body["card"] = card
         if pilgrim_id:
             body["pilgrim_id"] = str(pilgrim_id)
         if wallet_id:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -17,7 +18,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from labbaik.auth.roles import Actor, system_actor
-from labbaik.settings import Settings
+from labbaik.cards import keys
+from labbaik.cards import service as cards_service
+from labbaik.cards.schemas import CardRead
+from labbaik.settings import Settings, get_settings
 from labbaik.wallet import merchants
 from labbaik.wallet import service as wallet_service
 from labbaik.wallet.gateway import CARD_SUCCEEDS, SandboxGateway
@@ -119,6 +123,21 @@ def top_up(
     )
     deliver_directly(session, gateway)
     session.commit()
+
+
+@pytest.fixture
+def card(
+    session: Session, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[CardRead]:
+    """Signing keys in a temporary folder and pilgrim A's card."""
+    monkeypatch.setenv("LABBAIK_CARD_KEY_DIR", str(tmp_path / "card-keys"))
+    monkeypatch.setenv("LABBAIK_CARD_KEY_PASSPHRASE", "test passphrase of the card keys")
+    get_settings.cache_clear()
+    keys.init_keys(session, season=1447, actor=OPERATOR)
+    issued = cards_service.issue_card(session, pilgrim_id=world.pilgrim_a.id, actor=OPERATOR)
+    session.commit()
+    yield issued
+    get_settings.cache_clear()
 
 
 @pytest.fixture

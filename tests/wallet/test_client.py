@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from labbaik.app import create_app
+from labbaik.cards.schemas import CardRead
 from labbaik.settings import Settings
 from labbaik.wallet.gateway import CARD_SUCCEEDS, SandboxGateway, http_poster
 from labbaik_client import LabbaikClient, LabbaikError
@@ -78,6 +79,19 @@ class TestLabbaikClient:
         asked = shop.request_payment(pilgrim_id=world.pilgrim_a.id, amount=1_000, note="bus")
         phone.confirm(asked.id)
         assert shop.payment(asked.id).status == "paid"
+
+    def test_a_till_asks_the_holder_of_a_scanned_card(
+        self, server: str, world: World, pilgrim: Pilgrim, till: Till, card: CardRead
+    ) -> None:
+        shop = LabbaikClient(server, world.tokens["merchant"])
+        asked = shop.request_payment(card=card.qr_text, amount=400, idempotency_key="card-1")
+        assert (asked.wallet_id, asked.payer) == (pilgrim.wallet.id, "Siti A.")
+        assert (
+            shop.request_payment(card=card.qr_text, amount=400, idempotency_key="card-1") == asked
+        )
+        with pytest.raises(LabbaikError) as refused:
+            shop.request_payment(card="NOT-A-CARD", amount=400)
+        assert (refused.value.status, refused.value.code) == (422, "card_unreadable")
 
     def test_a_wrong_token_is_a_clear_error(self, server: str) -> None:
         with pytest.raises(LabbaikError) as refused:

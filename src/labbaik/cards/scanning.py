@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from labbaik.auth import service as auth_service
 from labbaik.auth.roles import Actor, Scope
-from labbaik.cards import keys, verify
+from labbaik.cards import credential, keys, verify
 from labbaik.cards.models import Card, Scan
 from labbaik.cards.reading import Registry, claims_of
 from labbaik.cards.schemas import (
     CardHolderView,
     PassportView,
+    PaymentCard,
     PlaceView,
     ScanRead,
     Verdict,
@@ -160,6 +161,70 @@ def lookup(
         detail={"verdict": verdict.verdict, "card_number": verdict.card_number},
     )
     return _view(session, verdict, card, scan, actor)
+
+
+def masked_name(given_names: str, surname: str) -> str:
+    """Given names "Ahmed Ali", surname "Khan": "Ahmed K.", enough for a till to greet the payer."""
+    parts = [*given_names.split(maxsplit=1)[:1], *(f"{c}." for c in surname.strip()[:1])]
+    return " ".join(parts)
+
+
+def read_for_payment(session: Session, *, card: str, actor: Actor) -> PaymentCard:
+    """A till reads a card (its QR text or its number) to ask its holder for a payment.
+
+    Narrower than `lookup`: the merchant gets the verdict and a masked name, never the holder's
+    record, so the till's scope suffices and no `card:scan` is needed. The read is recorded as a
+    scan and in the audit log either way."""
+    auth_service.require(actor, Scope.MERCHANT_TILL)
+    text = card.strip()
+    if not text:
+        raise InvalidInput("card: scan the pilgrim's card or type its number")
+    if text.startswith(credential.PREFIX):
+        verdict = _verified(session, text)
+        row = (
+            session.scalar(select(Card).where(Card.card_number == verdict.card_number))
+            if verdict.card_number
+            else None
+        )
+    else:
+        verdict, row = _verdict_for_number(session, text)
+    valid = verdict.verdict == "valid" and row is not None
+    session.add(
+        Scan(
+            id=uuid7(),
+            actor_id=actor.account_id,
+            actor_username=actor.username,
+            actor_role=actor.role.value,
+            card_id=row.id if row else None,
+            card_number=row.card_number if row else None,
+            verdict=verdict.verdict,
+            reason=verdict.reason[:500],
+            lookup_reason="payment at a till",
+            origin=actor.origin[:200],
+        )
+    )
+    session.flush()
+    auth_service.record(
+        session,
+        actor=actor,
+        action="card.payment_read",
+        object_type="card",
+        object_id=row.id if row else None,
+        reason="payment at a till",
+        detail={"verdict": verdict.verdict, "card_number": verdict.card_number},
+    )
+    if not valid or row is None:
+        return PaymentCard(
+            verdict=verdict.verdict, reason=verdict.reason, card_number=verdict.card_number
+        )
+    claims = verdict.claims or claims_of(row)
+    return PaymentCard(
+        verdict="valid",
+        reason=verdict.reason,
+        card_number=row.card_number,
+        pilgrim_id=row.pilgrim_id,
+        masked_name=masked_name(claims.given_names, claims.surname),
+    )
 
 
 def _replay(session: Session, scan: Scan, actor: Actor) -> CardHolderView:

@@ -148,6 +148,20 @@ class PassportView(BaseModel):
     nationality: str
 
 
+class PaymentCard(BaseModel):
+    """A card read at a till: the verdict, and only what a payment needs to name its payer."""
+
+    verdict: VerdictCode
+    reason: str
+    card_number: str | None = None
+    pilgrim_id: uuid.UUID | None = None
+    masked_name: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "valid"
+
+
 class CardHolderView(BaseModel):
     """What a scan shows, shaped by the actor's scopes.
 

@@ -29,6 +29,7 @@ from labbaik.cards.reading import (
 )
 from labbaik.cards.scanning import list_scans as list_scans  # noqa: PLC0414
 from labbaik.cards.scanning import lookup as lookup  # noqa: PLC0414
+from labbaik.cards.scanning import read_for_payment as read_for_payment  # noqa: PLC0414
 from labbaik.cards.scanning import trust_store as trust_store  # noqa: PLC0414
 from labbaik.cards.scanning import verify_text as verify_text  # noqa: PLC0414
 from labbaik.cards.schemas import (

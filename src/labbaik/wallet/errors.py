@@ -116,3 +116,49 @@ class WebhookTooEarly(Conflict):
 
 class LedgerRefused(Conflict):
     code = "ledger_refused"
+
+
+class CardRefused(DomainError):
+    """The till's card did not verify; `code` says why, the message says it in words."""
+
+    code = "card_refused"
+    status = 422
+
+
+class CardRevoked(CardRefused):
+    code = "card_revoked"
+
+
+class CardSuspended(CardRefused):
+    code = "card_suspended"
+
+
+class CardExpired(CardRefused):
+    code = "card_expired"
+
+
+class CardNotYetValid(CardRefused):
+    code = "card_not_yet_valid"
+
+
+class CardUnknownSigner(CardRefused):
+    code = "card_unknown_signer"
+
+
+class CardTampered(CardRefused):
+    code = "card_tampered"
+
+
+class CardUnreadable(CardRefused):
+    code = "card_unreadable"
+
+
+CARD_REFUSALS: dict[str, type[CardRefused]] = {
+    "revoked": CardRevoked,
+    "suspended": CardSuspended,
+    "expired": CardExpired,
+    "not_yet_valid": CardNotYetValid,
+    "unknown_signer": CardUnknownSigner,
+    "tampered": CardTampered,
+    "unreadable": CardUnreadable,
+}

@@ -399,21 +399,15 @@ def till_request(
     request: Request,
     session: DbSession,
     actor: PageActor,
-    pilgrim: Annotated[str, Form(max_length=64)],
+    card: Annotated[str, Form(max_length=4000)],
     amount: Annotated[str, Form(max_length=20)],
 ) -> Response:
     settings = _settings(request)
     try:
-        try:
-            pilgrim_id = uuid.UUID(pilgrim.strip())
-        except ValueError:
-            raise InvalidInput("pilgrim: scan the pilgrim's card or type the id it shows") from None
         service.request_payment(
             session,
             actor=actor,
-            request_in=PaymentRequestCreate(
-                pilgrim_id=pilgrim_id, amount=_halalas(amount, "amount")
-            ),
+            request_in=PaymentRequestCreate(card=card, amount=_halalas(amount, "amount")),
             settings=settings,
         )
     except DomainError as exc:

@@ -66,8 +66,15 @@ class QuoteCreate(BaseModel):
 
 
 class PaymentRequestCreate(BaseModel):
-    """A till asks a pilgrim's wallet for a payment; the pilgrim confirms it on the phone."""
+    """A till asks a pilgrim's wallet for a payment; the pilgrim confirms it on the phone.
+    Name the payer by `card` (the card's QR text or its number); `wallet_id` and `pilgrim_id`
+    remain for systems that already know them."""
 
+    card: str | None = Field(
+        default=None,
+        max_length=4000,
+        description="the pilgrim's card: the text of its QR code (HJ1:...) or its number",
+    )
     wallet_id: uuid.UUID | None = None
     pilgrim_id: uuid.UUID | None = None
     amount: Amount
@@ -103,6 +110,9 @@ class PaymentRead(BaseModel):
     paid_at: datetime | None
     refunded: int
     fee_refunded: int
+    payer: str | None = Field(
+        default=None, description="the card holder's masked name, when the till read a card"
+    )
 
 
 class RefundCreate(BaseModel):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from labbaik.auth import service as auth_service
 from labbaik.auth.roles import Actor, Scope
+from labbaik.cards import service as cards_service
 from labbaik.errors import Forbidden, InvalidInput
 from labbaik.kit.pagination import PageRequest
 from labbaik.kit.timeutil import RIYADH, as_utc, to_riyadh, utcnow
@@ -25,6 +26,8 @@ from labbaik.registry import service as registry_service
 from labbaik.settings import Settings
 from labbaik.wallet import idempotency, ledgering, merchants, passkeys
 from labbaik.wallet.errors import (
+    CARD_REFUSALS,
+    CardRefused,
     DailyLimitExceeded,
     GatewayUnavailable,
     InsufficientFunds,
@@ -474,9 +477,21 @@ def request_payment(
     Nothing moves yet, so a key is optional; with one, a retried request is not asked twice."""
     merchant = merchants.merchant_of(session, actor=actor)
 
+    named = [request_in.card, request_in.wallet_id, request_in.pilgrim_id]
+    if sum(v is not None for v in named) != 1:
+        raise InvalidInput("card: name the payer once, by the card (or a wallet or pilgrim id)")
+
     def run() -> PaymentRead:
+        payer = None
         wallet_id = request_in.wallet_id
-        if wallet_id is None and request_in.pilgrim_id is not None:
+        if request_in.card is not None:
+            card = cards_service.read_for_payment(session, card=request_in.card, actor=actor)
+            if not card.ok or card.pilgrim_id is None:
+                refusal = CARD_REFUSALS.get(card.verdict, CardRefused)
+                raise refusal(f"card: {card.reason}")
+            payer = card.masked_name
+            wallet_id = wallet_of_pilgrim(session, pilgrim_id=card.pilgrim_id)
+        elif request_in.pilgrim_id is not None:
             wallet_id = wallet_of_pilgrim(session, pilgrim_id=request_in.pilgrim_id)
         wallet = session.get(Wallet, wallet_id) if wallet_id else None
         if wallet is None:
@@ -496,9 +511,9 @@ def request_payment(
             action="wallet.request",
             object_type="payment",
             object_id=payment.id,
-            detail={"amount": payment.amount},
+            detail={"amount": payment.amount, "by_card": request_in.card is not None},
         )
-        return payment_read(payment, merchant)
+        return payment_read(payment, merchant).model_copy(update={"payer": payer})
 
     if idempotency_key is None:
         return run()

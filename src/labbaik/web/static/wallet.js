@@ -98,9 +98,9 @@
     });
   }
 
-  function scan(button) {
+  function scan(button, videoId, fieldId) {
     // BarcodeDetector reads QR codes from the camera where the browser has it (Chrome on Android).
-    var video = document.getElementById("scan-video");
+    var video = document.getElementById(videoId);
     var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
       video.hidden = false;
@@ -110,8 +110,9 @@
           detector.detect(video).then(function (codes) {
             if (codes.length) {
               stream.getTracks().forEach(function (t) { t.stop(); });
-              document.getElementById("code").value = codes[0].rawValue;
-              document.getElementById("pay-form").submit();
+              var field = document.getElementById(fieldId);
+              field.value = codes[0].rawValue;
+              field.form.requestSubmit();
             } else {
               window.requestAnimationFrame(look);
             }
@@ -130,7 +131,14 @@
     var scanner = document.getElementById("scan");
     if (scanner && "BarcodeDetector" in window && navigator.mediaDevices) {
       scanner.hidden = false;
-      scanner.addEventListener("click", function () { scan(scanner); });
+      scanner.addEventListener("click", function () { scan(scanner, "scan-video", "code"); });
+    }
+    var cardScanner = document.getElementById("scan-card");
+    if (cardScanner && "BarcodeDetector" in window && navigator.mediaDevices) {
+      cardScanner.hidden = false;
+      cardScanner.addEventListener("click", function () {
+        scan(cardScanner, "scan-card-video", "card");
+      });
     }
   });
 })();
