@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from labbaik.app import create_app
+from labbaik.cards.schemas import CardRead
 from labbaik.settings import Settings
 from tests.conftest import PASSWORD, World
 from tests.test_browser import CHROMIUM_ARGS, chromium  # noqa: F401 - the fixture
@@ -86,5 +87,39 @@ def test_a_pilgrim_tops_up_and_pays_above_the_limit_with_a_passkey(
             expect(page.locator("#balance")).to_have_text("597.00 SAR")
             assert page.evaluate("document.documentElement.dir") == "rtl"
             page.screenshot(path=str(tmp_path / "wallet-ar.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def test_a_till_asks_the_holder_of_a_typed_card_in_arabic(
+    chromium: str,  # noqa: F811
+    site: str,
+    tmp_path: Path,
+    pilgrim: Pilgrim,
+    till: Till,
+    card: CardRead,
+) -> None:
+    from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        try:
+            page.goto(site + "/login?next=/till")
+            page.fill("#username", "merchant")
+            page.fill("#password", PASSWORD)
+            page.click("form[action='/login'] button[type=submit]")
+            page.wait_for_url(site + "/till")
+            page.goto(site + "/till?lang=ar")
+            page.fill("#card", card.card_number)
+            page.fill("#request-amount", "12.50")
+            page.click("form[action='/till/request'] button[type=submit]")
+            expect(page.locator("form[action='/till/request'] + ul")).to_contain_text("12.50 SAR")
+            assert page.evaluate("document.documentElement.dir") == "rtl"
+            page.fill("#card", "NOT-A-CARD")
+            page.fill("#request-amount", "5")
+            page.click("form[action='/till/request'] button[type=submit]")
+            expect(page.locator(".error")).to_contain_text("تعذّرت قراءة البطاقة")
+            page.screenshot(path=str(tmp_path / "till-ar.png"), full_page=True)
         finally:
             browser.close()

@@ -8,11 +8,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from labbaik.cards import service as cards_service
+from labbaik.cards.schemas import CardRead
 from labbaik.wallet.gateway import CARD_DECLINED, CARD_SUCCEEDS, SandboxGateway
 from labbaik.wallet.models import Payment
 from tests.conftest import World
 from tests.registry.test_pages import csrf_of, log_in
-from tests.wallet.conftest import Pilgrim, Till, deliver_over_http
+from tests.wallet.conftest import OPERATOR, Pilgrim, Till, deliver_over_http
 
 
 def _form_value(html: str, name: str) -> str:
@@ -116,6 +118,37 @@ class TestTill:
         assert "data:image/svg+xml;charset=utf-8," in page
         assert "12.50 SAR" in page
         assert till.merchant.code in page
+
+    def test_the_till_asks_the_holder_of_a_typed_card_number(
+        self, api: TestClient, world: World, session: Session, pilgrim: Pilgrim, till: Till,
+        card: CardRead,
+    ) -> None:  # fmt: skip
+        log_in(api, "merchant")
+        page = api.get("/till").text
+        asked = api.post(
+            "/till/request",
+            data={"csrf_token": csrf_of(page), "card": card.card_number, "amount": "7.50"},
+            follow_redirects=False,
+        )
+        assert asked.status_code == 303, asked.text
+        waiting = api.get("/api/v1/wallet/requests", headers=world.headers("pilgrim")).json()
+        assert [w["amount"] for w in waiting] == [750]
+
+    def test_a_revoked_card_is_refused_on_the_till_in_arabic(
+        self, api: TestClient, world: World, session: Session, pilgrim: Pilgrim, till: Till,
+        card: CardRead,
+    ) -> None:  # fmt: skip
+        cards_service.revoke(session, card_number=card.card_number, reason="stolen", actor=OPERATOR)
+        session.commit()
+        log_in(api, "merchant")
+        page = api.get("/till?lang=ar").text
+        refused = api.post(
+            "/till/request",
+            data={"csrf_token": csrf_of(page), "card": card.qr_text, "amount": "5"},
+        )
+        assert refused.status_code == 422
+        assert "هذه البطاقة ملغاة ولا يمكن الدفع بها." in refused.text
+        assert session.scalar(select(func.count()).select_from(Payment)) == 0
 
     def test_the_till_refunds_part_of_a_payment(
         self, api: TestClient, world: World, session: Session, gateway: SandboxGateway,
