@@ -103,6 +103,55 @@ def _verdict_for_number(session: Session, number: str) -> tuple[Verdict, Card | 
     return Verdict(verdict="valid", reason="the card is valid (typed by hand)", **base), card
 
 
+def _read(
+    session: Session, *, qr_text: str | None, card_number: str | None
+) -> tuple[Verdict, Card | None]:
+    if qr_text is None:
+        return _verdict_for_number(session, card_number or "")
+    verdict = _verified(session, qr_text)
+    if verdict.card_number is None:
+        return verdict, None
+    return verdict, session.scalar(select(Card).where(Card.card_number == verdict.card_number))
+
+
+def _record(
+    session: Session,
+    *,
+    actor: Actor,
+    verdict: Verdict,
+    card: Card | None,
+    action: str,
+    reason: str,
+    nonce: str | None = None,
+) -> Scan:
+    """Every read of a card, accepted or refused, is a scan and an entry of the audit log."""
+    scan = Scan(
+        id=uuid7(),
+        actor_id=actor.account_id,
+        actor_username=actor.username,
+        actor_role=actor.role.value,
+        card_id=card.id if card else None,
+        card_number=card.card_number if card else None,
+        verdict=verdict.verdict,
+        reason=verdict.reason[:500],
+        lookup_reason=reason[:500],
+        nonce=nonce or None,
+        origin=actor.origin[:200],
+    )
+    session.add(scan)
+    session.flush()
+    auth_service.record(
+        session,
+        actor=actor,
+        action=action,
+        object_type="card",
+        object_id=card.id if card else None,
+        reason=reason,
+        detail={"verdict": verdict.verdict, "card_number": verdict.card_number},
+    )
+    return scan
+
+
 def lookup(
     session: Session,
     *,
@@ -127,39 +176,11 @@ def lookup(
         )
         if first is not None:
             return _replay(session, first, actor)
-    if qr_text is not None:
-        verdict = _verified(session, qr_text)
-        card = (
-            session.scalar(select(Card).where(Card.card_number == verdict.card_number))
-            if verdict.card_number
-            else None
-        )
-    else:
-        verdict, card = _verdict_for_number(session, card_number or "")
-    scan = Scan(
-        id=uuid7(),
-        actor_id=actor.account_id,
-        actor_username=actor.username,
-        actor_role=actor.role.value,
-        card_id=card.id if card else None,
-        card_number=card.card_number if card else None,
-        verdict=verdict.verdict,
-        reason=verdict.reason[:500],
-        lookup_reason=reason[:500],
-        nonce=nonce or None,
-        origin=actor.origin[:200],
-    )
-    session.add(scan)
-    session.flush()
-    auth_service.record(
-        session,
-        actor=actor,
-        action="card.scan",
-        object_type="card",
-        object_id=card.id if card else None,
-        reason=reason,
-        detail={"verdict": verdict.verdict, "card_number": verdict.card_number},
-    )
+    verdict, card = _read(session, qr_text=qr_text, card_number=card_number)
+    scan = _record(
+        session, actor=actor, verdict=verdict, card=card, action="card.scan", reason=reason,
+        nonce=nonce,
+    )  # fmt: skip
     return _view(session, verdict, card, scan, actor)
 
 
@@ -179,41 +200,13 @@ def read_for_payment(session: Session, *, card: str, actor: Actor) -> PaymentCar
     text = card.strip()
     if not text:
         raise InvalidInput("card: scan the pilgrim's card or type its number")
-    if text.startswith(credential.PREFIX):
-        verdict = _verified(session, text)
-        row = (
-            session.scalar(select(Card).where(Card.card_number == verdict.card_number))
-            if verdict.card_number
-            else None
-        )
-    else:
-        verdict, row = _verdict_for_number(session, text)
-    valid = verdict.verdict == "valid" and row is not None
-    session.add(
-        Scan(
-            id=uuid7(),
-            actor_id=actor.account_id,
-            actor_username=actor.username,
-            actor_role=actor.role.value,
-            card_id=row.id if row else None,
-            card_number=row.card_number if row else None,
-            verdict=verdict.verdict,
-            reason=verdict.reason[:500],
-            lookup_reason="payment at a till",
-            origin=actor.origin[:200],
-        )
-    )
-    session.flush()
-    auth_service.record(
-        session,
-        actor=actor,
-        action="card.payment_read",
-        object_type="card",
-        object_id=row.id if row else None,
+    qr_text, number = (text, None) if text.startswith(credential.PREFIX) else (None, text)
+    verdict, row = _read(session, qr_text=qr_text, card_number=number)
+    _record(
+        session, actor=actor, verdict=verdict, card=row, action="card.payment_read",
         reason="payment at a till",
-        detail={"verdict": verdict.verdict, "card_number": verdict.card_number},
-    )
-    if not valid or row is None:
+    )  # fmt: skip
+    if not verdict.ok or row is None:
         return PaymentCard(
             verdict=verdict.verdict, reason=verdict.reason, card_number=verdict.card_number
         )
