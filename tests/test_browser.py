@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
@@ -21,7 +17,7 @@ from labbaik.db import make_engine, upgrade
 from labbaik.registry import service
 from labbaik.registry.schemas import PilgrimCreate
 from labbaik.settings import Settings
-from tests.conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World, free_socket, running
 
 pytestmark = pytest.mark.browser
 
@@ -107,22 +103,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]
     world = _build_world(url)
     engine = make_engine(url)
     app = create_app(Settings(environment="test", database_url=url), engine=engine)
-    # Bound here and handed over, so no other process can take the port in between.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start within 20 seconds"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", world
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    sock = free_socket()
+    with running(app, sock):
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", world
     engine.dispose()
 
 

@@ -7,16 +7,12 @@ import base64
 import hashlib
 import io
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import segno
-import uvicorn
 from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +23,7 @@ from labbaik.auth.roles import system_actor
 from labbaik.cards import keys, service
 from labbaik.db import make_engine, upgrade
 from labbaik.settings import Settings, get_settings
-from tests.conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World, free_socket, running
 from tests.test_browser import CHROMIUM_ARGS, chromium  # noqa: F401 - the shared fixture
 
 pytestmark = pytest.mark.browser
@@ -103,27 +99,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             )
             session.commit()
         app = create_app(Settings(environment="test", database_url=url), engine=engine)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert thread.is_alive(), "uvicorn stopped while starting"
-            assert time.monotonic() < deadline, "uvicorn did not start within 20 seconds"
-            time.sleep(0.05)
-        yield {
-            "base": f"http://127.0.0.1:{port}",
-            "engine": engine,
-            "valid": valid,
-            "revoked": revoked,
-            "folder": folder,
-        }
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+        sock = free_socket()
+        with running(app, sock):
+            yield {
+                "base": f"http://127.0.0.1:{sock.getsockname()[1]}",
+                "engine": engine,
+                "valid": valid,
+                "revoked": revoked,
+                "folder": folder,
+            }
         engine.dispose()
     get_settings.cache_clear()
 

@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 from labbaik.app import create_app
 from labbaik.cards.schemas import CardRead
 from labbaik.settings import Settings
-from tests.conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World, free_socket, running
 from tests.test_browser import CHROMIUM_ARGS, chromium  # noqa: F401 - the fixture
-from tests.wallet.conftest import Pilgrim, Till, free_socket, running
+from tests.wallet.conftest import Pilgrim, Till
 
 # The browser sees pages, not the database: SQLite is enough here.
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]

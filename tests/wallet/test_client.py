@@ -14,8 +14,8 @@ from labbaik.cards.schemas import CardRead
 from labbaik.settings import Settings
 from labbaik.wallet.gateway import CARD_SUCCEEDS, SandboxGateway, http_poster
 from labbaik_client import LabbaikClient, LabbaikError
-from tests.conftest import World
-from tests.wallet.conftest import Pilgrim, Till, free_socket, running
+from tests.conftest import World, free_socket, running
+from tests.wallet.conftest import Pilgrim, Till
 
 
 @pytest.fixture
