@@ -302,7 +302,7 @@ def rotate(
     signer = _add_key(
         session,
         key_store(),
-        alg=alg or root.alg,  # type: ignore[arg-type]
+        alg=alg or _stored_alg(root.alg),
         season=season,
         common_name=f"Labbaik card signer {issuer} {season} #{(count or 0) + 1}",
         root=root,
@@ -417,6 +417,17 @@ def _trust_key(row: CardKey) -> TrustKey:
 
 def cose_alg(alg: str) -> cose.Algorithm:
     return _ALGS[alg]
+
+
+_NAMES: dict[str, Algorithm] = {"ES256": "ES256", "EdDSA": "EdDSA"}
+
+
+def _stored_alg(value: str) -> Algorithm:
+    """A key's algorithm as its row holds it (a plain string column), checked."""
+    try:
+        return _NAMES[value]
+    except KeyError:
+        raise KeyStoreError(f"the stored key names an unknown algorithm {value!r}") from None
 
 
 def _b64(data: bytes) -> str:
