@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from labbaik.settings import get_settings
@@ -50,7 +52,33 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection idle longer than this is checked before use (PostgreSQL restarted, a
+# firewall dropped it). A connection in steady use is not: a ping on every checkout
+# (`pool_pre_ping`) would add a round trip to every request.
+IDLE_PING_SECONDS = 30.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # The pool discards this connection and checks out another (a new one if need be).
+            raise DisconnectionError(f"a pooled connection was dead: {exc}") from exc
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 @lru_cache(maxsize=8)
