@@ -11,6 +11,7 @@ pilgrim pays), that account is read once and written once.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -166,6 +167,11 @@ _PG_LOCK_AND_EXISTING = text(
 )
 
 
+def _uuid_array(ids: list[uuid.UUID]) -> str:
+    """A uuid[] literal: one text for the driver to send, not one value per id to adapt."""
+    return "{" + ",".join(map(str, ids)) + "}"
+
+
 def lock_and_load(
     conn: Connection, account_ids: set[uuid.UUID], transfer_ids: list[uuid.UUID]
 ) -> tuple[dict[uuid.UUID, Acct], dict[uuid.UUID, tuple[str, str]]]:
@@ -179,7 +185,11 @@ def lock_and_load(
     existing: dict[uuid.UUID, tuple[str, str]] = {}
     rows = conn.execute(
         _PG_LOCK_AND_EXISTING,
-        {"ids": sorted(account_ids), "tids": transfer_ids, "lock_timeout": str(LOCK_TIMEOUT_MS)},
+        {
+            "ids": _uuid_array(sorted(account_ids)),
+            "tids": _uuid_array(transfer_ids),
+            "lock_timeout": str(LOCK_TIMEOUT_MS),
+        },
     )
     for row in rows:
         if row[1] is None:
@@ -637,70 +647,44 @@ class Batch:
             self.conn.execute(_INSERT_ENTRIES, self.entries)
 
     def _write_postgresql(self, accounts: list[Acct]) -> None:
-        """The whole batch in one statement: one array a column, whatever the batch's size."""
-        params: dict[str, list[Any]] = {
-            "a_id": [a.id for a in accounts],
-            "a_dp": [a.dp for a in accounts],
-            "a_cp": [a.cp for a in accounts],
-            "a_dpend": [a.dpend for a in accounts],
-            "a_cpend": [a.cpend for a in accounts],
-            "a_seq": [a.seq for a in accounts],
-        }
-        for name in _TRANSFER_COLUMNS:
-            params["t_" + name] = [row[name] for row in self.transfers]
-        for name in _ENTRY_COLUMNS:
-            params["e_" + name] = [row[name] for row in self.entries]
-        self.conn.execute(_PG_WRITE, params)
+        """The whole batch in one statement with three parameters, each a JSON array of rows:
+        one text to send whatever the batch's size, where an array a column would cost the
+        driver one adaptation per column (most of a one-transfer request's time)."""
+        self.conn.execute(
+            _PG_WRITE,
+            {
+                "accounts": _json([[a.id, a.dp, a.cp, a.dpend, a.cpend, a.seq] for a in accounts]),
+                "transfers": _json(self.transfers),
+                "entries": _json(self.entries),
+            },
+        )
 
 
-def _unnest(prefix: str, columns: dict[str, str]) -> str:
-    return ", ".join(f"CAST(:{prefix}{name} AS {kind}[])" for name, kind in columns.items())
+def _json_value(value: object) -> str:
+    if isinstance(value, uuid.UUID | datetime):
+        return str(value)  # PostgreSQL reads both forms as they print
+    raise TypeError(f"{type(value).__name__} is not a ledger column value")
 
 
-_TRANSFER_COLUMNS = {
-    "id": "uuid",
-    "debit_account_id": "uuid",
-    "credit_account_id": "uuid",
-    "amount": "bigint",
-    "currency": "varchar",
-    "code": "integer",
-    "reference": "varchar",
-    "flags": "integer",
-    "pending_id": "uuid",
-    "resolved_pending_id": "uuid",
-    "timeout_seconds": "integer",
-    "expires_at": "timestamptz",
-    "result": "varchar",
-    "fingerprint": "varchar",
-    "created_by": "varchar",
-    "created_at": "timestamptz",
-}
-_ENTRY_COLUMNS = {
-    "account_id": "uuid",
-    "seq": "bigint",
-    "transfer_id": "uuid",
-    "is_debit": "boolean",
-    "posted": "bigint",
-    "pending": "bigint",
-    "debits_posted": "bigint",
-    "credits_posted": "bigint",
-    "debits_pending": "bigint",
-    "credits_pending": "bigint",
-    "at": "timestamptz",
-}
-# The foreign key of an entry to its transfer is checked at the end of the statement, when
-# the transfers of the same statement are in place.
+def _json(rows: list[Any]) -> str:
+    return json.dumps(rows, default=_json_value, separators=(",", ":"))
+
+
+# Transfers and entries are rows of their tables' types, read from JSON objects keyed by column
+# (json_populate_recordset), so the column list is the table's own. The foreign key of an entry
+# to its transfer is checked at the end of the statement, when the transfers are in place.
 _PG_WRITE = text(
-    "WITH accounts AS (UPDATE ledger_account AS a SET debits_posted = v.dp, "  # noqa: S608
+    "WITH accounts AS (UPDATE ledger_account AS a SET debits_posted = v.dp, "
     "credits_posted = v.cp, debits_pending = v.dpend, credits_pending = v.cpend, "
-    "entry_count = v.seq FROM unnest("
-    "CAST(:a_id AS uuid[]), CAST(:a_dp AS bigint[]), CAST(:a_cp AS bigint[]), "
-    "CAST(:a_dpend AS bigint[]), CAST(:a_cpend AS bigint[]), CAST(:a_seq AS bigint[])"
-    ") AS v(id, dp, cp, dpend, cpend, seq) WHERE a.id = v.id RETURNING 1), "
-    f"transfers AS (INSERT INTO ledger_transfer ({', '.join(_TRANSFER_COLUMNS)}) "
-    f"SELECT * FROM unnest({_unnest('t_', _TRANSFER_COLUMNS)}) RETURNING 1) "
-    f"INSERT INTO ledger_entry ({', '.join(_ENTRY_COLUMNS)}) "
-    f"SELECT * FROM unnest({_unnest('e_', _ENTRY_COLUMNS)})"
+    "entry_count = v.seq FROM (SELECT CAST(r->>0 AS uuid) AS id, CAST(r->>1 AS bigint) AS dp, "
+    "CAST(r->>2 AS bigint) AS cp, CAST(r->>3 AS bigint) AS dpend, "
+    "CAST(r->>4 AS bigint) AS cpend, CAST(r->>5 AS bigint) AS seq "
+    "FROM json_array_elements(CAST(:accounts AS json)) AS r) AS v "
+    "WHERE a.id = v.id RETURNING 1), "
+    "transfers AS (INSERT INTO ledger_transfer SELECT * FROM "
+    "json_populate_recordset(NULL::ledger_transfer, CAST(:transfers AS json)) RETURNING 1) "
+    "INSERT INTO ledger_entry SELECT * FROM "
+    "json_populate_recordset(NULL::ledger_entry, CAST(:entries AS json))"
 )
 
 
