@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -54,6 +55,21 @@ class LedgerTransfer(Base):
     """
 
     __tablename__ = "ledger_transfer"
+    # Partial: most transfers are single-phase, with neither a pending id nor a timeout.
+    __table_args__ = (
+        Index(
+            "ix_ledger_transfer_pending_id",
+            "pending_id",
+            postgresql_where=text("pending_id IS NOT NULL"),
+            sqlite_where=text("pending_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_ledger_transfer_expires_at",
+            "expires_at",
+            postgresql_where=text("expires_at IS NOT NULL"),
+            sqlite_where=text("expires_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     debit_account_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
@@ -64,11 +80,11 @@ class LedgerTransfer(Base):
     reference: Mapped[str | None] = mapped_column(String(200))
     # Bits: 1 pending, 2 post pending, 4 void pending, 8 linked, 16 made by expiry.
     flags: Mapped[int] = mapped_column(Integer)
-    pending_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    pending_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     # Set only on a post, void or expiry that succeeded: unique, so a pending resolves once.
     resolved_pending_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
     timeout_seconds: Mapped[int | None] = mapped_column(Integer)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     result: Mapped[str] = mapped_column(String(40))
     # SHA-256 of the request's fields: a retry must match it to be "exists".
     fingerprint: Mapped[str] = mapped_column(String(64))
