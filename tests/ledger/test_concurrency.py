@@ -11,8 +11,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from labbaik.errors import Busy
-from labbaik.ledger import engine as ledger_engine
 from labbaik.ledger import service
+from labbaik.ledger import store as ledger_store
 from labbaik.ledger.schemas import ResultCode, TransferCreate
 from tests.ledger.conftest import SYSTEM, Ledger, transfer
 
@@ -120,7 +120,7 @@ class TestLockTimeout:
         self, engine: Engine, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         a, b = ledger.account(), ledger.account()
-        monkeypatch.setattr(ledger_engine, "LOCK_TIMEOUT_MS", 200)
+        monkeypatch.setattr(ledger_store, "LOCK_TIMEOUT_MS", 200)
         with engine.connect() as holder:
             if engine.dialect.name == "postgresql":
                 holder.execute(

@@ -13,7 +13,7 @@ from labbaik.auth.roles import Actor, Role
 from labbaik.errors import Forbidden
 from labbaik.kit.pagination import PageRequest
 from labbaik.kit.timeutil import utcnow
-from labbaik.ledger import engine, service
+from labbaik.ledger import decide, service
 from labbaik.ledger.errors import BatchTooLarge, LedgerAccountNotFound
 from labbaik.ledger.schemas import MAX_BATCH, AccountCreate, ResultCode
 from tests.ledger.conftest import SYSTEM, Ledger, post, transfer, void
@@ -322,7 +322,7 @@ class TestPending:
         later = start + timedelta(seconds=62)
         assert ledger.send(post(hold.id), now=later) == [R.PENDING_EXPIRED]
         release = service.get_transfer(
-            ledger.session, transfer_id=engine.expiry_id(hold.id), actor=SYSTEM
+            ledger.session, transfer_id=decide.expiry_id(hold.id), actor=SYSTEM
         )
         assert (release.expired, release.pending_id, release.amount) == (True, hold.id, 10)
 

@@ -19,9 +19,9 @@ so that the ledger's scopes stay a power of the operations centre, and the calli
 name is recorded on every transfer it makes (`created_by`).
 
 Concurrency. A batch locks all its accounts at once in id order (PostgreSQL `SELECT ... FOR
-UPDATE`; SQLite takes its single write lock first), decides every item in memory, and writes
-each account once (see `engine`). A lock wait longer than `engine.LOCK_TIMEOUT_MS` is `Busy`
-(409 with Retry-After). The services flush nothing half: the edge commits or rolls back.
+UPDATE`; SQLite takes its single write lock first), decides every item in memory (`decide`),
+and writes each account once (`store`). A lock wait longer than `store.LOCK_TIMEOUT_MS` is
+`Busy` (409 with Retry-After). The services flush nothing half: the edge commits or rolls back.
 """
 
 from __future__ import annotations
@@ -38,13 +38,14 @@ from labbaik.auth.roles import Actor, Scope
 from labbaik.kit.money import MINOR_UNITS
 from labbaik.kit.pagination import PageRequest
 from labbaik.kit.timeutil import as_utc, utcnow
-from labbaik.ledger import engine
-from labbaik.ledger.engine import (
+from labbaik.ledger import store
+from labbaik.ledger.decide import (
     ACCOUNT_CLOSED,
     ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS,
     ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS,
     EXPIRY,
     TRANSFER_FLAG_BITS,
+    now_is_past,
 )
 from labbaik.ledger.errors import BatchTooLarge, LedgerAccountNotFound, TransferNotFound
 from labbaik.ledger.models import (
@@ -104,15 +105,15 @@ def create_accounts(
     _check_batch(list(accounts), "accounts")
     if not accounts:
         return []
-    engine.begin_write(session)
+    store.begin_write(session)
     conn = session.connection()
     existing: dict[uuid.UUID, tuple[str, int, int, str | None, uuid.UUID | None, str | None]] = {}
     a = ACCOUNTS.c
     ids = [acc.id for acc in accounts]
-    for start in range(0, len(ids), engine.CHUNK):
+    for start in range(0, len(ids), store.CHUNK):
         rows = conn.execute(
             select(a.id, a.currency, a.code, a.flags, a.owner_type, a.owner_id, a.reference).where(
-                a.id.in_(ids[start : start + engine.CHUNK])
+                a.id.in_(ids[start : start + store.CHUNK])
             )
         )
         for row in rows:
@@ -159,7 +160,7 @@ def create_accounts(
         try:
             conn.execute(ACCOUNTS.insert(), new)
         except IntegrityError as exc:
-            raise engine.busy(exc) from exc
+            raise store.busy(exc) from exc
         auth_service.record(
             session,
             actor=actor,
@@ -174,7 +175,7 @@ def create_accounts(
 def close_account(session: Session, *, account_id: uuid.UUID, actor: Actor) -> AccountRead:
     """Close an account: it refuses every new transfer; holds on it can still be voided."""
     auth_service.require(actor, Scope.LEDGER_WRITE)
-    engine.begin_write(session)
+    store.begin_write(session)
     t = ACCOUNTS
     done = session.connection().execute(
         update(t).where(t.c.id == account_id).values(flags=t.c.flags.op("|")(ACCOUNT_CLOSED))
@@ -254,11 +255,11 @@ def get_balances(
     a = ACCOUNTS.c
     found: dict[uuid.UUID, AccountBalance] = {}
     unique_ids = list(dict.fromkeys(account_ids))
-    for start in range(0, len(unique_ids), engine.CHUNK):
+    for start in range(0, len(unique_ids), store.CHUNK):
         rows = session.connection().execute(
             select(
                 a.id, a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending
-            ).where(a.id.in_(unique_ids[start : start + engine.CHUNK]))
+            ).where(a.id.in_(unique_ids[start : start + store.CHUNK]))
         )
         for row in rows:
             found[row[0]] = AccountBalance(
@@ -287,7 +288,7 @@ def create_transfers(
     if not transfers:
         return []
     now = as_utc(now) if now is not None else utcnow()
-    batch = engine.open_batch(
+    batch = store.open_batch(
         session,
         now=now,
         created_by=(actor.origin if actor.account_id is None else actor.username)[:64],
@@ -296,10 +297,10 @@ def create_transfers(
     )
     # Holds whose timeout passed are released before anything tries to post or void them.
     for p in list(batch.pendings.values()):
-        if p.id not in batch.resolutions and engine.now_is_past(p.expires_at, now):
+        if p.id not in batch.resolutions and now_is_past(p.expires_at, now):
             batch.expire(p)
     codes = batch.run(list(transfers))
-    batch.write()
+    store.write(session.connection(), batch)
     return [CreateResult(id=t.id, result=c) for t, c in zip(transfers, codes, strict=True)]
 
 
@@ -324,7 +325,7 @@ def expire_pending(
     )
     if not due:
         return 0
-    batch = engine.open_batch(
+    batch = store.open_batch(
         session, now=now, created_by="expiry", transfers=[], pending_ids=set(due)
     )
     released = 0
@@ -332,7 +333,7 @@ def expire_pending(
         if p.id not in batch.resolutions:
             batch.expire(p)
             released += 1
-    batch.write()
+    store.write(session.connection(), batch)
     return released
 
 
@@ -370,10 +371,10 @@ def get_transfers(
     auth_service.require(actor, Scope.LEDGER_READ)
     unique_ids = list(dict.fromkeys(transfer_ids))
     found: dict[uuid.UUID, TransferRead] = {}
-    for start in range(0, len(unique_ids), engine.CHUNK):
+    for start in range(0, len(unique_ids), store.CHUNK):
         for row in session.scalars(
             select(LedgerTransfer).where(
-                LedgerTransfer.id.in_(unique_ids[start : start + engine.CHUNK])
+                LedgerTransfer.id.in_(unique_ids[start : start + store.CHUNK])
             )
         ):
             found[row.id] = _transfer_read(row)
