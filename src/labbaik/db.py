@@ -91,7 +91,14 @@ def get_engine() -> Engine:
 
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False, autoflush=False)
+    return _session_factory(engine or get_engine())
+
+
+# One factory an engine: each sessionmaker makes a Session class of its own, whose event set-up
+# costs more than a small request's queries.
+@lru_cache(maxsize=16)
+def _session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
 @contextmanager
