@@ -404,6 +404,11 @@ def _check_can_pay(
         )
 
 
+def _check_takes_payments(merchant: Merchant) -> None:
+    if not merchant.is_active:
+        raise MerchantInactive(f"the merchant {merchant.code} does not take payments now")
+
+
 def _new_quote(
     session: Session,
     *,
@@ -414,8 +419,7 @@ def _new_quote(
     initiated_by: str,
     settings: Settings,
 ) -> Payment:
-    if not merchant.is_active:
-        raise MerchantInactive(f"the merchant {merchant.code} does not take payments now")
+    _check_takes_payments(merchant)
     fee = fee_for(amount, merchant.fee_bps)
     now = utcnow()
     payment = Payment(
@@ -476,6 +480,9 @@ def request_payment(
     """A till asks a pilgrim's wallet for a payment, which the pilgrim confirms on the phone.
     Nothing moves yet, so a key is optional; with one, a retried request is not asked twice."""
     merchant = merchants.merchant_of(session, actor=actor)
+    # Checked before the card is read: a refusal after the read keeps the read's record (and
+    # commits it), so nothing that could refuse may come between the read and the request.
+    _check_takes_payments(merchant)
 
     named = [request_in.card, request_in.wallet_id, request_in.pilgrim_id]
     if sum(v is not None for v in named) != 1:
@@ -495,7 +502,10 @@ def request_payment(
             wallet_id = wallet_of_pilgrim(session, pilgrim_id=request_in.pilgrim_id)
         wallet = session.get(Wallet, wallet_id) if wallet_id else None
         if wallet is None:
-            raise WalletNotFound("this pilgrim has no wallet")
+            # After a card read, the read is recorded whatever else the answer is.
+            raise WalletNotFound(
+                "this pilgrim has no wallet", keeps_record=request_in.card is not None
+            )
         payment = _new_quote(
             session,
             wallet=wallet,
