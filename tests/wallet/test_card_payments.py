@@ -26,6 +26,7 @@ from labbaik.wallet.errors import CardRevoked, PaymentNotFound
 from labbaik.wallet.models import IdempotentRequest, Merchant, Payment
 from labbaik.wallet.schemas import MerchantCreate, PaymentRequestCreate
 from tests.conftest import World, unique
+from tests.registry.test_pages import log_in
 from tests.wallet.conftest import OPERATOR, Pilgrim, Till, top_up
 
 SYSTEM = system_actor("test")
@@ -282,3 +283,39 @@ class TestARefusedReadIsKept:
             )
         assert _scans(session, card.card_number) == ["revoked"]
         assert session.scalar(select(func.count()).select_from(IdempotentRequest)) == 0
+
+
+class TestThePayerOnTheTill:
+    def test_the_masked_name_is_kept_with_the_request_for_the_merchant(
+        self, api: TestClient, world: World, pilgrim: Pilgrim, till: Till, card: CardRead
+    ) -> None:
+        asked = api.post(
+            REQUESTS, json={"card": card.qr_text, "amount": 650}, headers=world.headers("merchant")
+        ).json()
+        read = api.get(f"/api/v1/merchants/me/payments/{asked['id']}",
+                       headers=world.headers("merchant")).json()  # fmt: skip
+        listed = api.get(REQUESTS, headers=world.headers("merchant")).json()
+        assert read["payer"] == "Siti A."
+        assert [(r["id"], r["payer"]) for r in listed] == [(asked["id"], "Siti A.")]
+
+    def test_a_request_by_pilgrim_id_names_no_payer(
+        self, api: TestClient, world: World, pilgrim: Pilgrim, till: Till
+    ) -> None:
+        asked = api.post(
+            REQUESTS, json={"pilgrim_id": str(world.pilgrim_a.id), "amount": 650},
+            headers=world.headers("merchant"),
+        )  # fmt: skip
+        assert asked.status_code == 201, asked.text
+        assert api.get(REQUESTS, headers=world.headers("merchant")).json()[0]["payer"] is None
+
+    def test_the_till_page_lists_the_payer_in_english_and_arabic(
+        self, api: TestClient, world: World, pilgrim: Pilgrim, till: Till, card: CardRead
+    ) -> None:
+        api.post(REQUESTS, json={"card": card.card_number, "amount": 650},
+                 headers=world.headers("merchant"))  # fmt: skip
+        log_in(api, "merchant")
+        english = api.get("/till?lang=en").text
+        arabic = api.get("/till?lang=ar").text
+        assert 'Pilgrim (from the card): <bdi class="payer">Siti A.</bdi>' in english
+        assert 'الحاج (من البطاقة): <bdi class="payer">Siti A.</bdi>' in arabic
+        assert "6.50 SAR" in english

@@ -418,6 +418,7 @@ def _new_quote(
     note: str | None,
     initiated_by: str,
     settings: Settings,
+    payer_name: str | None = None,
 ) -> Payment:
     _check_takes_payments(merchant)
     fee = fee_for(amount, merchant.fee_bps)
@@ -431,6 +432,7 @@ def _new_quote(
         status="quoted",
         initiated_by=initiated_by,
         note=note,
+        payer_name=payer_name,
         step_up_required=amount + fee > settings.wallet_step_up_above,
         expires_at=now + timedelta(seconds=settings.wallet_quote_seconds),
         created_at=now,
@@ -496,7 +498,7 @@ def request_payment(
             if not card.ok or card.pilgrim_id is None:
                 refusal = CARD_REFUSALS.get(card.verdict, CardRefused)
                 raise refusal(f"card: {card.reason}")
-            payer = card.masked_name
+            payer = card.masked_name[:100] if card.masked_name else None
             wallet_id = wallet_of_pilgrim(session, pilgrim_id=card.pilgrim_id)
         elif request_in.pilgrim_id is not None:
             wallet_id = wallet_of_pilgrim(session, pilgrim_id=request_in.pilgrim_id)
@@ -514,6 +516,7 @@ def request_payment(
             note=request_in.note,
             initiated_by="merchant",
             settings=settings,
+            payer_name=payer,
         )
         auth_service.record(
             session,
@@ -523,7 +526,7 @@ def request_payment(
             object_id=payment.id,
             detail={"amount": payment.amount, "by_card": request_in.card is not None},
         )
-        return payment_read(payment, merchant).model_copy(update={"payer": payer})
+        return payment_read(payment, merchant)
 
     if idempotency_key is None:
         return run()
