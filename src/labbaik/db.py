@@ -12,6 +12,7 @@ from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from labbaik.errors import keeps_record
 from labbaik.settings import get_settings
 
 NAMING_CONVENTION = {
@@ -101,15 +102,33 @@ def _session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
+def settle_error(session: Session, error: BaseException) -> None:
+    """End the unit of work that `error` interrupted: roll it back, unless the error is a
+    refusal that keeps its record (`DomainError.keeps_record`); that record is committed.
+
+    Every edge (a request, a page that shows its own error, a CLI command, a job) ends a
+    failed unit here, so that a refused card read or a failed login is never lost.
+    """
+    if not keeps_record(error):
+        session.rollback()
+        return
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """One unit of work: commit when the block ends, roll back on any error."""
+    """One unit of work: commit when the block ends, roll back on an error (keeping the
+    record of a refusal that keeps one, see `settle_error`)."""
     session = session_factory(engine)()
     try:
         yield session
         session.commit()
-    except BaseException:
-        session.rollback()
+    except BaseException as exc:
+        settle_error(session, exc)
         raise
     finally:
         session.close()

@@ -22,15 +22,30 @@ class FieldProblem:
 
 
 class DomainError(Exception):
-    """An error the user can act on. Raised by services, rendered once per edge."""
+    """An error the user can act on. Raised by services, rendered once per edge.
+
+    Most refusals undo their unit of work: nothing of a refused action is kept. A refusal that
+    `keeps_record` says the opposite: what the unit wrote before it is a record that must stand
+    (the scan and audit entry of a refused card, a failed login), so the edge commits it and
+    then answers the error. Such a refusal is raised before anything else is written.
+    """
 
     code: ClassVar[str] = "error"
     status: ClassVar[int] = 400
+    keeps_record: bool = False
 
-    def __init__(self, message: str, *, problems: list[FieldProblem] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: list[FieldProblem] | None = None,
+        keeps_record: bool | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems or []
+        if keeps_record is not None:
+            self.keeps_record = keeps_record
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"error": self.code, "detail": self.message}
@@ -84,3 +99,8 @@ class Busy(DomainError):
     def __init__(self, message: str, *, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+def keeps_record(error: BaseException) -> bool:
+    """Whether the unit of work that `error` ended is committed rather than rolled back."""
+    return isinstance(error, DomainError) and error.keeps_record

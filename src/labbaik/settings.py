@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # Where the proxy in front of the app is trusted to set X-Forwarded-For.
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
     sql_echo: bool = False
+    # Failed logins: after this many in the window, further attempts for the username, and
+    # separately from the address, are refused until the failures age out of the window.
+    login_max_failures: int = Field(default=10, ge=1, le=10_000)
+    login_failure_window_seconds: int = Field(default=900, ge=60, le=86_400)
     # The card signing keys: encrypted PEM files in this folder, never in the database.
     # The key store refuses the default passphrase in production (cards.keys).
     card_key_dir: Path = Path("card-keys")

@@ -9,9 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from labbaik.app import create_app
+from labbaik.auth.models import AuditEntry
 from tests.conftest import production_settings
 
 # The password every account of the test world has (tests/conftest.py).
@@ -300,3 +302,50 @@ class TestAuditPage:
         response = client.get("/audit", follow_redirects=False)
         assert response.status_code == 303
         assert parse_qs(urlsplit(response.headers["location"]).query)["next"] == ["/audit"]
+
+
+class TestFailedLoginsOnThePage:
+    @pytest.fixture
+    def strict_client(self, engine: Engine, world: Any) -> Iterator[TestClient]:
+        from labbaik.settings import Settings  # noqa: PLC0415
+
+        settings = Settings(
+            environment="test",
+            database_url=engine.url.render_as_string(hide_password=False),
+            login_max_failures=2,
+        )
+        with TestClient(create_app(settings, engine=engine)) as client:
+            yield client
+
+    def test_a_failed_login_is_in_the_audit_log_afterwards(
+        self, client: TestClient, engine: Engine
+    ) -> None:
+        assert log_in(client, "company", "wrong-one!").status_code == 401
+        with Session(engine) as session:
+            entries = session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "auth.login_failed")
+            ).all()
+        assert [(e.actor_username, (e.detail or {}).get("address")) for e in entries] == [
+            ("company", "testclient")
+        ]
+
+    def test_past_the_limit_the_page_says_to_wait_in_english(
+        self, strict_client: TestClient
+    ) -> None:
+        log_in(strict_client, "company", "wrong-one!")
+        log_in(strict_client, "company", "wrong-two!")
+        refused = log_in(strict_client, "company", PASSWORD)
+        assert refused.status_code == 429
+        assert 850 <= int(refused.headers["retry-after"]) <= 900
+        assert "Too many failed logins. Try again in 15 minutes." in refused.text
+        assert not is_logged_in(strict_client)
+
+    def test_past_the_limit_the_page_says_to_wait_in_arabic(
+        self, strict_client: TestClient
+    ) -> None:
+        strict_client.get("/login?lang=ar")
+        log_in(strict_client, "nobody", "wrong-one!")
+        log_in(strict_client, "nobody-else", "wrong-two!")
+        refused = log_in(strict_client, "medic", PASSWORD)
+        assert refused.status_code == 429
+        assert "محاولات دخول فاشلة كثيرة. حاول مرة أخرى بعد 15 دقيقةً." in refused.text

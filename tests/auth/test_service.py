@@ -12,10 +12,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from labbaik.auth import service
-from labbaik.auth.errors import BadCredentials, InvalidToken, UsernameTaken
-from labbaik.auth.models import Account, ApiToken, AuditEntry
+from labbaik.auth.errors import BadCredentials, InvalidToken, TooManyLoginAttempts, UsernameTaken
+from labbaik.auth.models import Account, ApiToken, AuditEntry, LoginFailure
 from labbaik.auth.roles import Actor, Role, Scope, system_actor
 from labbaik.auth.schemas import AccountCreate, AuditQuery
+from labbaik.db import session_scope
 from labbaik.errors import Forbidden, InvalidInput
 from labbaik.kit.pagination import PageRequest
 from labbaik.kit.timeutil import as_utc, utcnow
@@ -90,6 +91,122 @@ class TestAuthenticate:
             service.authenticate(session, username="company", password="wrong-one!", origin="x")
         session.flush()
         assert audit_rows(session, action="auth.login") == []
+
+
+LIMITS = Settings(environment="test", login_max_failures=3, login_failure_window_seconds=600)
+
+
+def _try(session: Session, username: str, password: str, address: str = "10.0.0.1") -> Actor:
+    return service.authenticate(
+        session,
+        username=username,
+        password=password,
+        origin=f"{address} TestAgent",
+        address=address,
+        settings=LIMITS,
+    )
+
+
+def _fail(session: Session, username: str, address: str = "10.0.0.1") -> None:
+    with pytest.raises(BadCredentials):
+        _try(session, username, "wrong-one!", address)
+
+
+class TestFailedLogins:
+    def test_each_failure_is_in_the_audit_log_with_the_username_and_address(
+        self, session: Session, world: Any
+    ) -> None:
+        _fail(session, "Company ")
+        with pytest.raises(BadCredentials):
+            _try(session, "nobody", PASSWORD, "10.0.0.2")
+        world.accounts["medic"].is_active = False
+        session.flush()
+        with pytest.raises(BadCredentials):
+            _try(session, "medic", PASSWORD, "10.0.0.3")
+        rows = audit_rows(session, action="auth.login_failed")
+        assert [(r.actor_username, r.actor_role, r.detail) for r in rows] == [
+            ("company", "anonymous", {"username": "company", "address": "10.0.0.1",
+                                      "why": "wrong_password"}),
+            ("nobody", "anonymous", {"username": "nobody", "address": "10.0.0.2",
+                                     "why": "unknown_user"}),
+            ("medic", "anonymous", {"username": "medic", "address": "10.0.0.3",
+                                    "why": "disabled"}),
+        ]  # fmt: skip
+        assert rows[0].object_id == str(world.accounts["company"].id)
+        assert rows[1].object_id is None
+        assert all(PASSWORD not in repr(r.detail) + r.origin for r in rows)
+
+    def test_the_refusal_keeps_its_record_for_the_edge_to_commit(
+        self, engine: Engine, world: Any
+    ) -> None:
+        with pytest.raises(BadCredentials), session_scope(engine) as unit:
+            _try(unit, "company", "wrong-one!")
+        with Session(engine) as fresh:
+            assert len(audit_rows(fresh, action="auth.login_failed")) == 1
+            assert fresh.scalar(select(func.count()).select_from(LoginFailure)) == 1
+
+    def test_after_the_limit_a_username_is_refused_even_with_the_right_password(
+        self, session: Session, world: Any
+    ) -> None:
+        for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+            _fail(session, "company", address)
+        with pytest.raises(TooManyLoginAttempts) as refused:
+            _try(session, "company", PASSWORD, "10.0.0.4")
+        assert (refused.value.status, refused.value.code) == (429, "too_many_login_attempts")
+        assert 590 <= refused.value.retry_after <= 600
+        assert "for this username" in refused.value.message
+        [throttled] = audit_rows(session, action="auth.login_throttled")
+        assert throttled.detail == {"username": "company", "address": "10.0.0.4",
+                                    "limit": "username"}  # fmt: skip
+        assert audit_rows(session, action="auth.login") == []
+
+    def test_after_the_limit_an_address_is_refused_for_any_username(
+        self, session: Session, world: Any
+    ) -> None:
+        for username in ("company", "medic", "nobody"):
+            _fail(session, username, "192.0.2.7")
+        with pytest.raises(TooManyLoginAttempts, match="from this address"):
+            _try(session, "officer", PASSWORD, "192.0.2.7")
+        assert _try(session, "officer", PASSWORD, "192.0.2.8").username == "officer"
+
+    def test_below_the_limit_the_right_password_still_works(
+        self, session: Session, world: Any
+    ) -> None:
+        _fail(session, "company")
+        _fail(session, "company")
+        assert _try(session, "company", PASSWORD).username == "company"
+
+    def test_a_success_does_not_reset_the_count_of_an_address(
+        self, session: Session, world: Any
+    ) -> None:
+        _fail(session, "company", "192.0.2.9")
+        _fail(session, "medic", "192.0.2.9")
+        assert _try(session, "officer", PASSWORD, "192.0.2.9").username == "officer"
+        _fail(session, "nobody", "192.0.2.9")
+        with pytest.raises(TooManyLoginAttempts):
+            _try(session, "officer", PASSWORD, "192.0.2.9")
+
+    def test_failures_age_out_of_the_window_and_are_deleted(
+        self, session: Session, world: Any
+    ) -> None:
+        for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+            _fail(session, "company", address)
+        session.execute(update(LoginFailure).values(at=utcnow() - timedelta(seconds=601)))
+        assert _try(session, "company", PASSWORD).username == "company"
+        assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0
+
+    def test_the_wait_is_until_enough_failures_leave_the_window(
+        self, session: Session, world: Any
+    ) -> None:
+        for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+            _fail(session, "company", address)
+        oldest = session.scalars(select(LoginFailure).order_by(LoginFailure.at)).first()
+        assert oldest is not None
+        oldest.at = utcnow() - timedelta(seconds=500)
+        session.flush()
+        with pytest.raises(TooManyLoginAttempts) as refused:
+            _try(session, "company", PASSWORD, "10.0.0.5")
+        assert 95 <= refused.value.retry_after <= 100
 
 
 class TestTokens:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from labbaik.app import create_app
 from labbaik.cards.schemas import CardRead
 from labbaik.settings import Settings
+from tests.cards.test_browser_scan import _y4m
 from tests.conftest import PASSWORD, World, free_socket, running
 from tests.test_browser import CHROMIUM_ARGS, chromium  # noqa: F401 - the fixture
 from tests.wallet.conftest import Pilgrim, Till
@@ -114,7 +115,9 @@ def test_a_till_asks_the_holder_of_a_typed_card_in_arabic(
             page.fill("#card", card.card_number)
             page.fill("#request-amount", "12.50")
             page.click("form[action='/till/request'] button[type=submit]")
-            expect(page.locator("form[action='/till/request'] + ul")).to_contain_text("12.50 SAR")
+            requests = page.locator("form[action='/till/request'] + ul")
+            expect(requests).to_contain_text("12.50 SAR")
+            expect(requests).to_contain_text("الحاج (من البطاقة): Siti A.")
             assert page.evaluate("document.documentElement.dir") == "rtl"
             page.fill("#card", "NOT-A-CARD")
             page.fill("#request-amount", "5")
@@ -122,4 +125,55 @@ def test_a_till_asks_the_holder_of_a_typed_card_in_arabic(
             expect(page.locator(".error")).to_contain_text("تعذّرت قراءة البطاقة")
             page.screenshot(path=str(tmp_path / "till-ar.png"), full_page=True)
         finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_till_without_barcode_detector_scans_the_card_with_jsqr(
+    chromium: str,  # noqa: F811
+    site: str,
+    tmp_path: Path,
+    pilgrim: Pilgrim,
+    till: Till,
+    card: CardRead,
+    lang: str,
+) -> None:
+    """As in Firefox or Safari on iOS: no BarcodeDetector, so the vendored jsQR reads the
+    camera (Chromium's fake camera plays a video of the card's QR code)."""
+    from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415
+
+    video = tmp_path / "card.y4m"
+    _y4m(card.qr_text, video)
+    camera = [
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS + camera)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        context.grant_permissions(["camera"], origin=site)
+        context.add_init_script("delete window.BarcodeDetector;")
+        page = context.new_page()
+        try:
+            page.goto(site + "/login?next=/till")
+            page.fill("#username", "merchant")
+            page.fill("#password", PASSWORD)
+            page.click("form[action='/login'] button[type=submit]")
+            page.wait_for_url(site + "/till")
+            page.goto(site + f"/till?lang={lang}")
+            assert page.evaluate("'BarcodeDetector' in window") is False
+            page.fill("#request-amount", "12.50")
+            expect(page.locator("#scan-card")).to_be_visible()
+            page.click("#scan-card")
+            # The read code is submitted by itself: the till's list shows the masked payer.
+            payer = page.locator("#till-requests .payer")
+            expect(payer).to_have_text("Siti A.", timeout=15_000)
+            expect(page.locator("#till-requests")).to_contain_text("12.50 SAR")
+            label = "الحاج (من البطاقة)" if lang == "ar" else "Pilgrim (from the card)"
+            expect(page.locator("#till-requests")).to_contain_text(label)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.screenshot(path=str(tmp_path / f"till-scan-{lang}.png"), full_page=True)
+        finally:
+            context.close()
             browser.close()

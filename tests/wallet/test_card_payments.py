@@ -7,7 +7,7 @@ import uuid
 import cbor2
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from labbaik.auth import service as auth_service
@@ -15,15 +15,18 @@ from labbaik.auth.models import Account, AuditEntry
 from labbaik.auth.roles import system_actor
 from labbaik.cards import credential
 from labbaik.cards import service as cards_service
+from labbaik.cards.models import Scan
 from labbaik.cards.schemas import CardRead
+from labbaik.db import session_scope
 from labbaik.kit import cose
 from labbaik.settings import Settings
 from labbaik.wallet import merchants
 from labbaik.wallet import service as wallet_service
 from labbaik.wallet.errors import CardRevoked, PaymentNotFound
-from labbaik.wallet.models import Payment
+from labbaik.wallet.models import IdempotentRequest, Merchant, Payment
 from labbaik.wallet.schemas import MerchantCreate, PaymentRequestCreate
 from tests.conftest import World, unique
+from tests.registry.test_pages import log_in
 from tests.wallet.conftest import OPERATOR, Pilgrim, Till, top_up
 
 SYSTEM = system_actor("test")
@@ -177,3 +180,142 @@ class TestAnotherMerchant:
         stranger = auth_service.actor_for(account, origin="test")
         with pytest.raises(PaymentNotFound):
             wallet_service.get_payment(session, actor=stranger, payment_id=asked.id)
+
+
+def _scans(session: Session, card_number: str) -> list[str]:
+    session.rollback()  # a fresh snapshot: the request committed in its own session
+    rows = session.scalars(select(Scan.verdict).where(Scan.card_number == card_number))
+    return list(rows)
+
+
+def _payment_reads(session: Session) -> list[str]:
+    rows = session.scalars(
+        select(AuditEntry.detail).where(AuditEntry.action == "card.payment_read")
+    )
+    return [d["verdict"] for d in rows if d]
+
+
+class TestARefusedReadIsKept:
+    """Every read of a card is recorded, the refused ones too: the refusal undoes everything of
+    the request but the scan and its audit entry."""
+
+    def test_a_revoked_card_s_read_is_in_the_database_after_the_refusal(
+        self, api: TestClient, world: World, session: Session, pilgrim: Pilgrim, till: Till,
+        card: CardRead,
+    ) -> None:  # fmt: skip
+        cards_service.revoke(session, card_number=card.card_number, reason="stolen", actor=SYSTEM)
+        session.commit()
+        refused = api.post(
+            REQUESTS, json={"card": card.qr_text, "amount": 500}, headers=world.headers("merchant")
+        )
+        assert (refused.status_code, refused.json()["error"]) == (422, "card_revoked")
+        assert _scans(session, card.card_number) == ["revoked"]
+        assert _payment_reads(session) == ["revoked"]
+        assert _payments(session) == 0
+
+    def test_a_valid_card_of_a_pilgrim_without_a_wallet_is_refused_and_its_read_kept(
+        self, api: TestClient, world: World, session: Session, till: Till, card: CardRead
+    ) -> None:
+        refused = api.post(
+            REQUESTS, json={"card": card.qr_text, "amount": 500}, headers=world.headers("merchant")
+        )
+        assert (refused.status_code, refused.json()["error"]) == (404, "wallet_not_found")
+        assert _scans(session, card.card_number) == ["valid"]
+        assert _payments(session) == 0
+
+    def test_a_refusal_before_any_read_keeps_nothing(
+        self, api: TestClient, world: World, session: Session, till: Till, card: CardRead
+    ) -> None:
+        both = {"card": card.card_number, "pilgrim_id": str(world.pilgrim_a.id), "amount": 5}
+        refused = api.post(REQUESTS, json=both, headers=world.headers("merchant"))
+        assert refused.status_code == 422
+        assert _scans(session, card.card_number) == []
+
+    def test_an_inactive_merchant_is_refused_before_the_card_is_read(
+        self, api: TestClient, world: World, session: Session, pilgrim: Pilgrim, till: Till,
+        card: CardRead,
+    ) -> None:  # fmt: skip
+        session.execute(update(Merchant).values(is_active=False))
+        session.commit()
+        refused = api.post(
+            REQUESTS, json={"card": card.qr_text, "amount": 500}, headers=world.headers("merchant")
+        )
+        assert (refused.status_code, refused.json()["error"]) == (409, "merchant_inactive")
+        assert _scans(session, card.card_number) == []
+
+    def test_a_retry_with_the_same_key_is_read_again_and_then_pays_once_reinstated(
+        self, api: TestClient, world: World, session: Session, pilgrim: Pilgrim, till: Till,
+        card: CardRead,
+    ) -> None:  # fmt: skip
+        cards_service.suspend(session, card_number=card.card_number, reason="check", actor=OPERATOR)
+        session.commit()
+        body = {"card": card.qr_text, "amount": 900}
+        headers = world.headers("merchant") | {"Idempotency-Key": "till-suspended-1"}
+        first = api.post(REQUESTS, json=body, headers=headers)
+        again = api.post(REQUESTS, json=body, headers=headers)
+        assert [first.json()["error"], again.json()["error"]] == ["card_suspended"] * 2
+        # No half-written answer was kept for the key: each retry is a new, recorded read.
+        assert _scans(session, card.card_number) == ["suspended", "suspended"]
+        assert session.scalar(select(func.count()).select_from(IdempotentRequest)) == 0
+        cards_service.reinstate(
+            session, card_number=card.card_number, reason="checked", actor=OPERATOR
+        )
+        session.commit()
+        paid = api.post(REQUESTS, json=body, headers=headers)
+        replayed = api.post(REQUESTS, json=body, headers=headers)
+        assert (paid.status_code, replayed.json()) == (201, paid.json())
+        assert _scans(session, card.card_number) == ["suspended", "suspended", "valid"]
+        assert _payments(session) == 1
+
+    def test_the_service_leaves_the_read_for_the_edge_to_commit(
+        self, engine: Engine, session: Session, pilgrim: Pilgrim, till: Till, card: CardRead,
+        settings: Settings,
+    ) -> None:  # fmt: skip
+        cards_service.revoke(session, card_number=card.card_number, reason="stolen", actor=SYSTEM)
+        session.commit()
+        with pytest.raises(CardRevoked), session_scope(engine) as unit:
+            wallet_service.request_payment(
+                unit,
+                actor=till.actor,
+                request_in=PaymentRequestCreate(card=card.card_number, amount=500),
+                settings=settings,
+                idempotency_key="cli-1",
+            )
+        assert _scans(session, card.card_number) == ["revoked"]
+        assert session.scalar(select(func.count()).select_from(IdempotentRequest)) == 0
+
+
+class TestThePayerOnTheTill:
+    def test_the_masked_name_is_kept_with_the_request_for_the_merchant(
+        self, api: TestClient, world: World, pilgrim: Pilgrim, till: Till, card: CardRead
+    ) -> None:
+        asked = api.post(
+            REQUESTS, json={"card": card.qr_text, "amount": 650}, headers=world.headers("merchant")
+        ).json()
+        read = api.get(f"/api/v1/merchants/me/payments/{asked['id']}",
+                       headers=world.headers("merchant")).json()  # fmt: skip
+        listed = api.get(REQUESTS, headers=world.headers("merchant")).json()
+        assert read["payer"] == "Siti A."
+        assert [(r["id"], r["payer"]) for r in listed] == [(asked["id"], "Siti A.")]
+
+    def test_a_request_by_pilgrim_id_names_no_payer(
+        self, api: TestClient, world: World, pilgrim: Pilgrim, till: Till
+    ) -> None:
+        asked = api.post(
+            REQUESTS, json={"pilgrim_id": str(world.pilgrim_a.id), "amount": 650},
+            headers=world.headers("merchant"),
+        )  # fmt: skip
+        assert asked.status_code == 201, asked.text
+        assert api.get(REQUESTS, headers=world.headers("merchant")).json()[0]["payer"] is None
+
+    def test_the_till_page_lists_the_payer_in_english_and_arabic(
+        self, api: TestClient, world: World, pilgrim: Pilgrim, till: Till, card: CardRead
+    ) -> None:
+        api.post(REQUESTS, json={"card": card.card_number, "amount": 650},
+                 headers=world.headers("merchant"))  # fmt: skip
+        log_in(api, "merchant")
+        english = api.get("/till?lang=en").text
+        arabic = api.get("/till?lang=ar").text
+        assert 'Pilgrim (from the card): <bdi class="payer">Siti A.</bdi>' in english
+        assert 'الحاج (من البطاقة): <bdi class="payer">Siti A.</bdi>' in arabic
+        assert "6.50 SAR" in english

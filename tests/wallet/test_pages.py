@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from labbaik.cards import service as cards_service
+from labbaik.cards.models import Scan
 from labbaik.cards.schemas import CardRead
 from labbaik.wallet.gateway import CARD_DECLINED, CARD_SUCCEEDS, SandboxGateway
 from labbaik.wallet.models import Payment
@@ -148,7 +149,11 @@ class TestTill:
         )
         assert refused.status_code == 422
         assert "هذه البطاقة ملغاة ولا يمكن الدفع بها." in refused.text
+        session.rollback()
         assert session.scalar(select(func.count()).select_from(Payment)) == 0
+        # The refused read itself is kept, as every read of a card is.
+        scans = session.scalars(select(Scan.verdict).where(Scan.card_number == card.card_number))
+        assert list(scans) == ["revoked"]
 
     def test_the_till_refunds_part_of_a_payment(
         self, api: TestClient, world: World, session: Session, gateway: SandboxGateway,

@@ -70,3 +70,21 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     origin: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class LoginFailure(Base):
+    """A failed login, counted to refuse guessing: by the username tried and by the address.
+
+    The audit log keeps the lasting record; these rows only matter within the window, and a
+    later failure of the same username or address deletes the ones that have aged out."""
+
+    __tablename__ = "auth_login_failure"
+    __table_args__ = (
+        Index("ix_auth_login_failure_username", "username", "at"),
+        Index("ix_auth_login_failure_address", "address", "at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))

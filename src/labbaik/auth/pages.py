@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
@@ -12,13 +13,14 @@ from pydantic import ValidationError
 
 from labbaik.auth import service
 from labbaik.auth.deps import Csrf, PageActor
-from labbaik.auth.errors import BadCredentials
+from labbaik.auth.errors import BadCredentials, TooManyLoginAttempts
 from labbaik.auth.roles import Role
 from labbaik.auth.schemas import AuditQuery
+from labbaik.db import settle_error
 from labbaik.errors import InvalidInput
 from labbaik.kit.pagination import PageRequest, page_count
 from labbaik.web import nav
-from labbaik.web.deps import DbSession, origin
+from labbaik.web.deps import DbSession, client_address, origin
 from labbaik.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,13 +49,27 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    context: dict[str, object] = {"next": _safe_next(next), "username": username[:64]}
     try:
         actor = service.authenticate(
-            session, username=username, password=password, origin=origin(request)
+            session,
+            username=username,
+            password=password,
+            origin=origin(request),
+            address=client_address(request),
+            settings=request.app.state.settings,
         )
-    except BadCredentials:
-        context = {"error": "Wrong username or password.", "next": _safe_next(next)}
-        return render(request, "auth/login.html", context | {"username": username}, status=401)
+    except BadCredentials as exc:
+        # The failed attempt is recorded and counted: committed, then answered.
+        settle_error(session, exc)
+        refused = {"error": "Wrong username or password."}
+        return render(request, "auth/login.html", context | refused, status=401)
+    except TooManyLoginAttempts as exc:
+        settle_error(session, exc)
+        wait = {"retry_minutes": math.ceil(exc.retry_after / 60)}
+        response = render(request, "auth/login.html", context | wait, status=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     # A new session on login, so that a session id planted before login is worth nothing.
     request.session.clear()
     request.session["account_id"] = str(actor.account_id)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from labbaik.auth.errors import BadCredentials, InvalidToken, UsernameTaken
-from labbaik.auth.models import Account, ApiToken, AuditEntry
+from labbaik.auth.errors import BadCredentials, InvalidToken, TooManyLoginAttempts, UsernameTaken
+from labbaik.auth.models import Account, ApiToken, AuditEntry, LoginFailure
 from labbaik.auth.roles import COMPANY_BOUND, Actor, Role, Scope
 from labbaik.auth.schemas import (
     AccountCreate,
@@ -28,6 +29,7 @@ from labbaik.auth.schemas import (
 from labbaik.errors import Forbidden, InvalidInput, NotFound
 from labbaik.kit.pagination import PageRequest
 from labbaik.kit.timeutil import as_utc, utcnow
+from labbaik.settings import Settings, get_settings
 
 _hasher = PasswordHasher()
 # Verifying against this when the user does not exist keeps the answer time the same,
@@ -127,22 +129,160 @@ def list_accounts(session: Session, *, actor: Actor) -> list[AccountRead]:
     return [AccountRead.model_validate(a) for a in rows]
 
 
-def authenticate(session: Session, *, username: str, password: str, origin: str) -> Actor:
-    account = session.scalar(select(Account).where(Account.username == username.strip().lower()))
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    origin: str,
+    address: str | None = None,
+    settings: Settings | None = None,
+) -> Actor:
+    """The actor of a username and password, or a refusal that is recorded and counted.
+
+    A failure (unknown user, wrong password, disabled account) is written to the audit log and
+    counted for the username and for the caller's `address`; past the limit of settings within
+    the window, attempts are refused without checking the password. The refusals keep their
+    record: the edge commits it and then answers the error."""
+    settings = settings or get_settings()
+    tried = username.strip().lower()[:64]
+    address = (address or "")[:64]
+    now = utcnow()
+    _refuse_when_throttled(
+        session, tried=tried, address=address, origin=origin, settings=settings, now=now
+    )
+    account = session.scalar(select(Account).where(Account.username == tried))
     if account is None or not account.is_active:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        raise BadCredentials("wrong username or password")
+        why = "unknown_user" if account is None else "disabled"
+        _record_failure(
+            session, tried=tried, address=address, origin=origin, account=account, why=why
+        )
+        raise BadCredentials("wrong username or password", keeps_record=True)
     try:
         _hasher.verify(account.password_hash, password)
     except (VerificationError, InvalidHashError):
-        raise BadCredentials("wrong username or password") from None
+        _record_failure(
+            session,
+            tried=tried,
+            address=address,
+            origin=origin,
+            account=account,
+            why="wrong_password",
+        )
+        raise BadCredentials("wrong username or password", keeps_record=True) from None
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
-    account.last_login_at = utcnow()
+    account.last_login_at = now
     actor = actor_for(account, origin=origin)
     record(session, actor=actor, action="auth.login", object_type="account", object_id=account.id)
     return actor
+
+
+def _login_audit(
+    session: Session,
+    *,
+    action: str,
+    tried: str,
+    origin: str,
+    account: Account | None,
+    detail: dict[str, Any],
+) -> None:
+    # Nobody is logged in: the entry names the username tried (never the password).
+    session.add(
+        AuditEntry(
+            actor_id=None,
+            actor_username=tried,
+            actor_role="anonymous",
+            action=action,
+            object_type="account",
+            object_id=str(account.id) if account is not None else None,
+            origin=origin[:200],
+            detail=detail,
+        )
+    )
+
+
+def _record_failure(
+    session: Session, *, tried: str, address: str, origin: str, account: Account | None, why: str
+) -> None:
+    _login_audit(
+        session,
+        action="auth.login_failed",
+        tried=tried,
+        origin=origin,
+        account=account,
+        detail={"username": tried, "address": address or None, "why": why},
+    )
+    session.add(LoginFailure(username=tried, address=address))
+    session.flush()
+
+
+def _retry_after(
+    session: Session, column: Any, value: str, *, settings: Settings, now: datetime
+) -> int | None:
+    """Seconds until `value` may try again, or None when it is under the limit.
+
+    The count falls below the limit when the newest `limit`-th failure leaves the window."""
+    window = timedelta(seconds=settings.login_failure_window_seconds)
+    oldest_that_counts = session.scalar(
+        select(LoginFailure.at)
+        .where(column == value, LoginFailure.at > now - window)
+        .order_by(LoginFailure.at.desc())
+        .offset(settings.login_max_failures - 1)
+        .limit(1)
+    )
+    if oldest_that_counts is None:
+        return None
+    return max(1, math.ceil((as_utc(oldest_that_counts) + window - now).total_seconds()))
+
+
+def _refuse_when_throttled(
+    session: Session, *, tried: str, address: str, origin: str, settings: Settings, now: datetime
+) -> None:
+    window = timedelta(seconds=settings.login_failure_window_seconds)
+    # The aged-out failures of this username and address go; both deletes use an index.
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.username == tried, LoginFailure.at <= now - window)
+    )
+    if address:
+        session.execute(
+            delete(LoginFailure).where(
+                LoginFailure.address == address, LoginFailure.at <= now - window
+            )
+        )
+    limits = [
+        (
+            "username",
+            _retry_after(session, LoginFailure.username, tried, settings=settings, now=now),
+        )
+    ]
+    if address:
+        limits.append(
+            (
+                "address",
+                _retry_after(session, LoginFailure.address, address, settings=settings, now=now),
+            )
+        )
+    hit = [(wait, by) for by, wait in limits if wait is not None]
+    if not hit:
+        return
+    wait, by = max(hit)
+    _login_audit(
+        session,
+        action="auth.login_throttled",
+        tried=tried,
+        origin=origin,
+        account=None,
+        detail={"username": tried, "address": address or None, "limit": by},
+    )
+    session.flush()
+    whose = "for this username" if by == "username" else "from this address"
+    minutes = math.ceil(wait / 60)
+    raise TooManyLoginAttempts(
+        f"too many failed logins {whose}: try again in {minutes} minute(s)", retry_after=wait
+    )
 
 
 def _hash_token(token: str) -> str:

@@ -20,6 +20,7 @@ from labbaik.cards import printing, qr, sdjwt, service
 from labbaik.cards.errors import NoValidCard
 from labbaik.cards.lost_phrases import phrases_for
 from labbaik.cards.schemas import CardHolderView, CardStatus, LookupRequest
+from labbaik.db import settle_error
 from labbaik.errors import DomainError, Forbidden, InvalidInput
 from labbaik.kit.timeutil import to_riyadh
 from labbaik.registry import service as registry_service
@@ -138,8 +139,9 @@ async def scan(request: Request, session: DbSession, actor: PageActor) -> Respon
             actor=actor,
         )
     except DomainError as exc:
-        # The script reads JSON, never the error page; nothing of a refused request is kept.
-        session.rollback()
+        # The script reads JSON, never the error page; nothing of a refused request is kept
+        # but the record a refusal keeps.
+        settle_error(session, exc)
         return JSONResponse(exc.as_dict(), status_code=exc.status)
     return JSONResponse(
         {"verdict": view.verdict.verdict, "html": _holder_html(request, view)},
@@ -233,7 +235,7 @@ async def verify_phone_credential(
             session, presentation=presentation, reason=reason, actor=actor
         )
     except DomainError as exc:
-        session.rollback()
+        settle_error(session, exc)
         return JSONResponse(exc.as_dict(), status_code=exc.status)
     return JSONResponse(
         {"verdict": verdict.verdict, "reason": verdict.reason, "claims": verdict.claims},

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from labbaik.auth.deps import Csrf, PageActor
 from labbaik.auth.roles import Actor, Scope
+from labbaik.db import settle_error
 from labbaik.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from labbaik.health import certificates, service
 from labbaik.health.schemas import (
@@ -249,7 +250,7 @@ async def import_ips(
     try:
         status = service.import_ips(session, pilgrim_id=pilgrim_id, raw=raw, actor=actor)
     except InvalidInput as exc:
-        session.rollback()
+        settle_error(session, exc)
         problems = exc.problems or [FieldProblem("file", exc.message)]
         return _entry_form(request, session, actor, pilgrim_id, problems=problems, status=422)
     return _entry_form(request, session, actor, pilgrim_id, done=status.status)
@@ -269,7 +270,7 @@ def record_certificate(
             session, pilgrim_id=pilgrim_id, text=text, actor=actor
         )
     except InvalidInput as exc:
-        session.rollback()
+        settle_error(session, exc)
         # The message carries the verdict (expired, unknown signer, ...), which matters most.
         problems = [FieldProblem("certificate", exc.message)]
         return _entry_form(request, session, actor, pilgrim_id, problems=problems, status=422)
@@ -381,7 +382,7 @@ async def load_rules(
         rules_in = service.parse_rules(raw)
         service.load_rules(session, rules_in=rules_in, actor=actor)
     except InvalidInput as exc:
-        session.rollback()
+        settle_error(session, exc)
         problems = exc.problems or [FieldProblem("file", exc.message)]
         return _rules_page(request, session, actor, problems=problems, status=422)
     return _rules_page(request, session, actor, done=True)

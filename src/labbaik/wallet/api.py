@@ -352,6 +352,13 @@ def request_payment(
     )
 
 
+@merchant_router.get("/me/requests")
+def my_requests(session: DbSession, actor: ApiActor) -> list[PaymentRead]:
+    """The till's latest requests to pilgrims' wallets, newest first, whatever became of them;
+    `payer` is the masked name read from the pilgrim's card."""
+    return service.till_requests(session, actor=actor)
+
+
 @merchant_router.get("/me/payments/{payment_id}")
 def my_payment(session: DbSession, actor: ApiActor, payment_id: uuid.UUID) -> PaymentRead:
     return service.get_payment(session, actor=actor, payment_id=payment_id)

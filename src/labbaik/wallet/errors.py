@@ -119,10 +119,13 @@ class LedgerRefused(Conflict):
 
 
 class CardRefused(DomainError):
-    """The till's card did not verify; `code` says why, the message says it in words."""
+    """The till's card did not verify; `code` says why, the message says it in words.
+
+    The refused read stays recorded (a scan and an audit entry): it keeps its record."""
 
     code = "card_refused"
     status = 422
+    keeps_record = True
 
 
 class CardRevoked(CardRefused):

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from labbaik.auth.roles import Actor
+from labbaik.errors import DomainError
 from labbaik.wallet.errors import IdempotencyKeyRequired, IdempotencyKeyReused
 from labbaik.wallet.models import IdempotentRequest
 
@@ -71,7 +72,15 @@ def once(
         except IntegrityError:
             row = session.scalars(stmt.execution_options(populate_existing=True)).one()
         else:
-            result = run()
+            try:
+                result = run()
+            except DomainError as exc:
+                if exc.keeps_record:
+                    # The refusal's record is committed, but no answer was given: the claim
+                    # goes with it, so a retry is a new attempt, never a replay of nothing.
+                    session.delete(row)
+                    session.flush()
+                raise
             row.response = result.model_dump_json()
             session.flush()
             return result

@@ -98,6 +98,9 @@ class Payment(Base):
     # Who started it: the pilgrim scanning the merchant's code, or the merchant's till.
     initiated_by: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(String(200))
+    # The payer's masked name ("Ahmed K.") when the till read the pilgrim's card: what the
+    # merchant may know of who pays, shown on the till's list of requests.
+    payer_name: Mapped[str | None] = mapped_column(String(100))
     step_up_required: Mapped[bool] = mapped_column(Boolean, default=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from labbaik.auth import service as auth_service
 from labbaik.auth.deps import Csrf, PageActor
 from labbaik.auth.roles import Actor, Scope
+from labbaik.db import settle_error
 from labbaik.errors import DomainError, Forbidden, InvalidInput
 from labbaik.kit.money import Money
 from labbaik.kit.pagination import MAX_PAGE_SIZE, PageRequest
@@ -77,8 +78,9 @@ def _halalas(text: str, field: str) -> int:
 def _fail(
     request: Request, session: Session, template: str, exc: DomainError, context: dict[str, Any]
 ) -> Response:
-    # Nothing of a refused action is kept: the request's transaction would otherwise commit it.
-    session.rollback()
+    # Nothing of a refused action is kept (the request's transaction would otherwise commit
+    # it), but for the record a refusal keeps, such as the scan of a refused card.
+    settle_error(session, exc)
     full = {"error_code": exc.code, "error_detail": exc.message, **context}
     return render(request, template, full, status=exc.status)
 
@@ -485,7 +487,7 @@ def merchants_create(
                 session, merchant_id=created.id, account_id=account.id, actor=actor
             )
     except DomainError as exc:
-        session.rollback()
+        settle_error(session, exc)
         return _fail(
             request, session, "wallet/merchants.html", exc, _merchants_context(session, actor)
         )
@@ -509,7 +511,7 @@ def merchants_payout(
     try:
         merchants.payout(session, merchant_id=merchant_id, actor=actor, idempotency_key=key)
     except DomainError as exc:
-        session.rollback()
+        settle_error(session, exc)
         return _fail(
             request, session, "wallet/merchants.html", exc, _merchants_context(session, actor)
         )

@@ -51,4 +51,5 @@ def payment_read(
         paid_at=payment.paid_at,
         refunded=payment.refunded,
         fee_refunded=payment.fee_refunded,
+        payer=payment.payer_name,
     )

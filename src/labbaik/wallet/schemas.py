@@ -111,7 +111,8 @@ class PaymentRead(BaseModel):
     refunded: int
     fee_refunded: int
     payer: str | None = Field(
-        default=None, description="the card holder's masked name, when the till read a card"
+        default=None,
+        description='the card holder\'s masked name ("Ahmed K."), when the till read a card',
     )
 
 

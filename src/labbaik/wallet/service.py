@@ -404,6 +404,11 @@ def _check_can_pay(
         )
 
 
+def _check_takes_payments(merchant: Merchant) -> None:
+    if not merchant.is_active:
+        raise MerchantInactive(f"the merchant {merchant.code} does not take payments now")
+
+
 def _new_quote(
     session: Session,
     *,
@@ -413,9 +418,9 @@ def _new_quote(
     note: str | None,
     initiated_by: str,
     settings: Settings,
+    payer_name: str | None = None,
 ) -> Payment:
-    if not merchant.is_active:
-        raise MerchantInactive(f"the merchant {merchant.code} does not take payments now")
+    _check_takes_payments(merchant)
     fee = fee_for(amount, merchant.fee_bps)
     now = utcnow()
     payment = Payment(
@@ -427,6 +432,7 @@ def _new_quote(
         status="quoted",
         initiated_by=initiated_by,
         note=note,
+        payer_name=payer_name,
         step_up_required=amount + fee > settings.wallet_step_up_above,
         expires_at=now + timedelta(seconds=settings.wallet_quote_seconds),
         created_at=now,
@@ -476,6 +482,9 @@ def request_payment(
     """A till asks a pilgrim's wallet for a payment, which the pilgrim confirms on the phone.
     Nothing moves yet, so a key is optional; with one, a retried request is not asked twice."""
     merchant = merchants.merchant_of(session, actor=actor)
+    # Checked before the card is read: a refusal after the read keeps the read's record (and
+    # commits it), so nothing that could refuse may come between the read and the request.
+    _check_takes_payments(merchant)
 
     named = [request_in.card, request_in.wallet_id, request_in.pilgrim_id]
     if sum(v is not None for v in named) != 1:
@@ -489,13 +498,16 @@ def request_payment(
             if not card.ok or card.pilgrim_id is None:
                 refusal = CARD_REFUSALS.get(card.verdict, CardRefused)
                 raise refusal(f"card: {card.reason}")
-            payer = card.masked_name
+            payer = card.masked_name[:100] if card.masked_name else None
             wallet_id = wallet_of_pilgrim(session, pilgrim_id=card.pilgrim_id)
         elif request_in.pilgrim_id is not None:
             wallet_id = wallet_of_pilgrim(session, pilgrim_id=request_in.pilgrim_id)
         wallet = session.get(Wallet, wallet_id) if wallet_id else None
         if wallet is None:
-            raise WalletNotFound("this pilgrim has no wallet")
+            # After a card read, the read is recorded whatever else the answer is.
+            raise WalletNotFound(
+                "this pilgrim has no wallet", keeps_record=request_in.card is not None
+            )
         payment = _new_quote(
             session,
             wallet=wallet,
@@ -504,6 +516,7 @@ def request_payment(
             note=request_in.note,
             initiated_by="merchant",
             settings=settings,
+            payer_name=payer,
         )
         auth_service.record(
             session,
@@ -513,7 +526,7 @@ def request_payment(
             object_id=payment.id,
             detail={"amount": payment.amount, "by_card": request_in.card is not None},
         )
-        return payment_read(payment, merchant).model_copy(update={"payer": payer})
+        return payment_read(payment, merchant)
 
     if idempotency_key is None:
         return run()

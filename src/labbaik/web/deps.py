@@ -8,17 +8,18 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from labbaik.db import session_factory
+from labbaik.db import session_factory, settle_error
 
 
 def db_session(request: Request) -> Iterator[Session]:
-    """The request's one transaction: committed when the handler returns, rolled back on error."""
+    """The request's one transaction: committed when the handler returns, rolled back on an
+    error, except for the record a refusal keeps (`labbaik.db.settle_error`)."""
     session = session_factory(request.app.state.engine)()
     try:
         yield session
         session.commit()
-    except BaseException:
-        session.rollback()
+    except BaseException as exc:
+        settle_error(session, exc)
         raise
     finally:
         session.close()

@@ -1,4 +1,5 @@
-// The wallet's pages: passkey registration and step-up (WebAuthn), and scanning a merchant's code.
+// The wallet's pages: passkey registration and step-up (WebAuthn), and the camera that scans a
+// merchant's code (the pilgrim's phone) or a pilgrim's card (the till).
 "use strict";
 
 (function () {
@@ -98,29 +99,72 @@
     });
   }
 
+  var frame = null;
+
+  function jsqrReader(video) {
+    // The vendored jsQR of the card scanner reads a frame drawn on a canvas, kept small: a
+    // payment code fills much of the picture, and a phone decodes a small frame quickly.
+    frame = frame || document.createElement("canvas");
+    var width = video.videoWidth;
+    var height = video.videoHeight;
+    if (!width || !height) { return Promise.resolve(null); }
+    var scale = Math.min(1, 800 / Math.max(width, height));
+    frame.width = Math.round(width * scale);
+    frame.height = Math.round(height * scale);
+    var context = frame.getContext("2d", { willReadFrequently: true });
+    context.drawImage(video, 0, 0, frame.width, frame.height);
+    var pixels = context.getImageData(0, 0, frame.width, frame.height);
+    var code = window.jsQR(pixels.data, pixels.width, pixels.height, { inversionAttempts: "dontInvert" });
+    return Promise.resolve(code ? code.data : null);
+  }
+
+  function qrReader() {
+    // BarcodeDetector where the browser has one that reads QR codes (Chrome on Android);
+    // elsewhere (Firefox, Safari on iOS, desktop Chromium) jsQR.
+    var fallback = window.jsQR ? jsqrReader : null;
+    if (!("BarcodeDetector" in window)) { return Promise.resolve(fallback); }
+    return window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+      if (formats.indexOf("qr_code") < 0) { return fallback; }
+      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      return function (video) {
+        return detector.detect(video).then(function (codes) {
+          return codes.length ? codes[0].rawValue : null;
+        });
+      };
+    }).catch(function () { return fallback; });
+  }
+
   function scan(button, videoId, fieldId) {
-    // BarcodeDetector reads QR codes from the camera where the browser has it (Chrome on Android).
     var video = document.getElementById(videoId);
-    var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
-      video.hidden = false;
-      video.srcObject = stream;
-      return video.play().then(function () {
-        function look() {
-          detector.detect(video).then(function (codes) {
-            if (codes.length) {
-              stream.getTracks().forEach(function (t) { t.stop(); });
-              var field = document.getElementById(fieldId);
-              field.value = codes[0].rawValue;
-              field.form.requestSubmit();
-            } else {
-              window.requestAnimationFrame(look);
-            }
-          });
-        }
-        look();
+    qrReader().then(function (read) {
+      if (!read) { throw new Error("no QR reader"); }
+      return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
+        video.hidden = false;
+        video.srcObject = stream;
+        button.disabled = true;
+        return video.play().then(function () {
+          function look() {
+            read(video).then(function (text) {
+              if (text) {
+                stream.getTracks().forEach(function (t) { t.stop(); });
+                video.hidden = true;
+                var field = document.getElementById(fieldId);
+                field.value = text;
+                field.form.requestSubmit();
+              } else {
+                window.setTimeout(look, 120);
+              }
+            });
+          }
+          look();
+        });
       });
     }).catch(function () { button.hidden = true; video.hidden = true; });
+  }
+
+  function canScan() {
+    return Boolean(navigator.mediaDevices && navigator.mediaDevices.getUserMedia) &&
+      ("BarcodeDetector" in window || Boolean(window.jsQR));
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -129,12 +173,12 @@
     var step = document.getElementById("step-up");
     if (step) { step.addEventListener("click", function () { stepUp(step); }); }
     var scanner = document.getElementById("scan");
-    if (scanner && "BarcodeDetector" in window && navigator.mediaDevices) {
+    if (scanner && canScan()) {
       scanner.hidden = false;
       scanner.addEventListener("click", function () { scan(scanner, "scan-video", "code"); });
     }
     var cardScanner = document.getElementById("scan-card");
-    if (cardScanner && "BarcodeDetector" in window && navigator.mediaDevices) {
+    if (cardScanner && canScan()) {
       cardScanner.hidden = false;
       cardScanner.addEventListener("click", function () {
         scan(cardScanner, "scan-card-video", "card");
