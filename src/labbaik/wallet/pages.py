@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 import segno
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -37,7 +37,7 @@ from labbaik.wallet.schemas import (
 )
 from labbaik.web import nav
 from labbaik.web.deps import DbSession
-from labbaik.web.templating import render
+from labbaik.web.templating import lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -150,23 +150,56 @@ def open_wallet(request: Request, session: DbSession, actor: PageActor) -> Respo
     return RedirectResponse("/wallet", status_code=303)
 
 
+def _statement(
+    request: Request, session: Session, actor: Actor, start: str | None, end: str | None
+) -> statements.Statement:
+    return statements.statement(
+        session,
+        actor=actor,
+        settings=_settings(request),
+        start=statements.parse_day(start, "from"),
+        end=statements.parse_day(end, "to"),
+    )
+
+
+def _download(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+StatementFrom = Annotated[str | None, Query(alias="from", max_length=20)]
+StatementTo = Annotated[str | None, Query(alias="to", max_length=20)]
+
+
 @router.get("/wallet/statement.csv")
-def statement_csv(request: Request, session: DbSession, actor: PageActor) -> Response:
-    found = statements.statement(session, actor=actor, settings=_settings(request))
+def statement_csv(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    start: StatementFrom = None,
+    end: StatementTo = None,
+) -> Response:
+    """The statement in the page's language (the link passes ?lang=), of a period if given."""
+    found = _statement(request, session, actor, start, end)
     return Response(
-        statements.to_csv(found),
+        statements.to_csv(found, lang=lang_of(request)),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="labbaik-wallet.csv"'},
+        headers=_download("labbaik-wallet.csv"),
     )
 
 
 @router.get("/wallet/statement.pdf")
-def statement_pdf(request: Request, session: DbSession, actor: PageActor) -> Response:
-    found = statements.statement(session, actor=actor, settings=_settings(request))
+def statement_pdf(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    start: StatementFrom = None,
+    end: StatementTo = None,
+) -> Response:
+    found = _statement(request, session, actor, start, end)
     return Response(
-        statements.to_pdf(found, holder=actor.username),
+        statements.to_pdf(found, lang=lang_of(request)),
         media_type="application/pdf",
-        headers={"Content-Disposition": 'attachment; filename="labbaik-wallet.pdf"'},
+        headers=_download("labbaik-wallet.pdf"),
     )
 
 

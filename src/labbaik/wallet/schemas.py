@@ -140,9 +140,16 @@ class HistoryItem(BaseModel):
     kind: Literal["topup", "payment", "fee", "refund", "fee_refund", "other"]
     amount: int = Field(description="signed: money in is positive")
     pending: bool
+    balance_change: int = Field(
+        description="what the line did to the balance that can be spent: the amount, or 0 for "
+        "a top-up held until the bank confirms it (and for the release of that hold)"
+    )
     balance_after: int
     reference: str | None
     description: str
+    description_ar: str | None = Field(
+        default=None, description="the merchant's Arabic name, where it has one"
+    )
 
 
 class HistoryPage(BaseModel):
