@@ -27,6 +27,7 @@ from labbaik.wallet.schemas import (
     MerchantRead,
     PasskeyRead,
     PasskeyRegister,
+    PasskeyUpdate,
     PaymentConfirm,
     PaymentRead,
     PaymentRequestCreate,
@@ -323,7 +324,41 @@ def register_passkey(
 
 @router.get("/wallet/passkeys")
 def list_passkeys(session: DbSession, actor: ApiActor) -> list[PasskeyRead]:
+    """The calling pilgrim's passkeys, oldest first: name, when added, when last used."""
     return passkeys.list_passkeys(session, actor=actor)
+
+
+@router.get("/wallet/passkeys/{passkey_id}", responses={404: {"description": "not yours"}})
+def get_passkey(session: DbSession, actor: ApiActor, passkey_id: uuid.UUID) -> PasskeyRead:
+    """One of the calling pilgrim's passkeys; another account's answers 404."""
+    return passkeys.get_passkey(session, actor=actor, passkey_id=passkey_id)
+
+
+@router.patch("/wallet/passkeys/{passkey_id}", responses={404: {"description": "not yours"}})
+def rename_passkey(
+    session: DbSession, actor: ApiActor, passkey_id: uuid.UUID, update_in: PasskeyUpdate
+) -> PasskeyRead:
+    """Rename one of the calling pilgrim's passkeys (audited)."""
+    return passkeys.rename_passkey(session, actor=actor, passkey_id=passkey_id, update_in=update_in)
+
+
+@router.delete(
+    "/wallet/passkeys/{passkey_id}",
+    status_code=204,
+    response_class=Response,
+    responses={
+        404: {"description": "not yours"},
+        409: {
+            "description": "passkey_still_needed: it is the last passkey and a payment above "
+            "the limit waits for a passkey's confirmation"
+        },
+    },
+)
+def delete_passkey(session: DbSession, actor: ApiActor, passkey_id: uuid.UUID) -> Response:
+    """Remove one of the calling pilgrim's passkeys (audited). The call is the confirmation:
+    a client asks the pilgrim before it sends it."""
+    passkeys.delete_passkey(session, actor=actor, passkey_id=passkey_id)
+    return Response(status_code=204)
 
 
 # Merchants --------------------------------------------------------------------------------------

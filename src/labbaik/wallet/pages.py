@@ -29,6 +29,7 @@ from labbaik.wallet.schemas import (
     HistoryItem,
     MerchantCreate,
     PasskeyRegister,
+    PasskeyUpdate,
     PaymentConfirm,
     PaymentRequestCreate,
     QuoteCreate,
@@ -123,13 +124,17 @@ def _recent(session: Session, actor: Actor) -> list[HistoryItem]:
 @router.get("/wallet")
 def wallet_page(request: Request, session: DbSession, actor: PageActor) -> Response:
     auth_service.require(actor, Scope.WALLET_OWN)
-    settings = _settings(request)
     try:
-        wallet = service.get_wallet(session, actor=actor, settings=settings)
+        context = _wallet_context(request, session, actor)
     except WalletNotFound:
         return render(request, "wallet/open.html", {})
-    context = {
-        "wallet": wallet,
+    return render(request, "wallet/wallet.html", context)
+
+
+def _wallet_context(request: Request, session: Session, actor: Actor) -> dict[str, Any]:
+    settings = _settings(request)
+    return {
+        "wallet": service.get_wallet(session, actor=actor, settings=settings),
         "money": money,
         "requests": service.open_requests(session, actor=actor),
         "history": _recent(session, actor),
@@ -137,7 +142,6 @@ def wallet_page(request: Request, session: DbSession, actor: PageActor) -> Respo
         "passkeys": passkeys.list_passkeys(session, actor=actor),
         "step_up_above": settings.wallet_step_up_above,
     }
-    return render(request, "wallet/wallet.html", context)
 
 
 @router.post("/wallet/open", dependencies=[Csrf])
@@ -368,16 +372,65 @@ def passkey_register(
     session: DbSession,
     actor: PageActor,
     credential: Annotated[Any, Depends(_json_body)],
+    name: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
     if not isinstance(credential, dict):
         raise InvalidInput("the passkey's answer is not a JSON object")
     registered = passkeys.register(
         session,
         actor=actor,
-        register_in=PasskeyRegister(credential=credential, name="phone"),
+        register_in=PasskeyRegister(credential=credential, name=" ".join(name.split()) or "phone"),
         settings=_settings(request),
     )
     return JSONResponse(registered.model_dump(mode="json"), status_code=201)
+
+
+# The pilgrim's passkeys: rename, and remove after a confirmation page.
+
+
+@router.post("/wallet/passkeys/{passkey_id}/rename", dependencies=[Csrf])
+def passkey_rename(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    passkey_id: uuid.UUID,
+    name: Annotated[str, Form(max_length=200)],
+) -> Response:
+    try:
+        try:
+            update_in = PasskeyUpdate(name=name)
+        except ValueError:
+            raise InvalidInput("name: give the passkey a name of 1 to 100 characters") from None
+        passkeys.rename_passkey(session, actor=actor, passkey_id=passkey_id, update_in=update_in)
+    except DomainError as exc:
+        session.rollback()
+        return _fail(
+            request, session, "wallet/wallet.html", exc, _wallet_context(request, session, actor)
+        )
+    return RedirectResponse("/wallet#passkeys", status_code=303)
+
+
+@router.get("/wallet/passkeys/{passkey_id}/delete")
+def passkey_delete_form(
+    request: Request, session: DbSession, actor: PageActor, passkey_id: uuid.UUID
+) -> Response:
+    """Ask before removing: a phone's passkey is what confirms the larger payments."""
+    found = passkeys.get_passkey(session, actor=actor, passkey_id=passkey_id)
+    context = {"passkey": found, "last": len(passkeys.list_passkeys(session, actor=actor)) == 1}
+    return render(request, "wallet/passkey_delete.html", context)
+
+
+@router.post("/wallet/passkeys/{passkey_id}/delete", dependencies=[Csrf])
+def passkey_delete(
+    request: Request, session: DbSession, actor: PageActor, passkey_id: uuid.UUID
+) -> Response:
+    try:
+        passkeys.delete_passkey(session, actor=actor, passkey_id=passkey_id)
+    except DomainError as exc:
+        found = passkeys.get_passkey(session, actor=actor, passkey_id=passkey_id)
+        context = {"passkey": found, "last": True}
+        return _fail(request, session, "wallet/passkey_delete.html", exc, context)
+    return RedirectResponse("/wallet#passkeys", status_code=303)
 
 
 # The merchant's till ----------------------------------------------------------------------------
