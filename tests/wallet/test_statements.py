@@ -376,6 +376,20 @@ class TestDownloads:
         csv_ar = api.get("/wallet/statement.csv?lang=ar").content.decode("utf-8-sig")
         assert csv_ar.startswith("الوقت (الرياض)")
 
+    def test_the_wallet_page_asks_for_a_period_of_days(
+        self, api: TestClient, world: World, season: Season
+    ) -> None:
+        log_in(api, "pilgrim")
+        page = api.get("/wallet?lang=ar").text
+        assert 'action="/wallet/statement.pdf"' in page
+        assert 'name="from"' in page
+        assert 'name="lang" value="ar"' in page
+        today = to_riyadh(utcnow()).date().isoformat()
+        # An empty first day, as the form sends it, is "since the opening".
+        pdf = api.get(f"/wallet/statement.pdf?lang=en&from=&to={today}")
+        assert pdf.status_code == 200
+        assert "Closing balance: 369.25 SAR" in pdf_text(pdf.content)
+
     def test_the_page_refuses_a_period_that_is_not_dates(
         self, api: TestClient, world: World, season: Season
     ) -> None:
