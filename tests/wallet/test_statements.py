@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import time
 import unicodedata
 import uuid
@@ -335,6 +336,19 @@ class TestPdf:
         assert len(texts) > 25
         missing = sorted(t for t in texts if arabic.gettext(t) == t)
         assert not missing, f"no Arabic for: {missing}"
+
+
+class TestPages:
+    def test_every_line_is_on_one_page_and_the_closing_lines_fit_on_the_last(self) -> None:
+        assert statements.paginate(0) == [(0, 0)]
+        for rows in (1, 17, 18, 19, 20, 44, 45, 46, 3_000):
+            pages = statements.paginate(rows)
+            assert pages[0][0] == 0
+            assert pages[-1][1] == rows
+            assert all(a[1] == b[0] for a, b in itertools.pairwise(pages))
+            top = statements.FIRST_TABLE_TOP if len(pages) == 1 else statements.NEXT_TABLE_TOP
+            used = top + statements.TABLE_HEAD_H + (pages[-1][1] - pages[-1][0]) * statements.ROW_H
+            assert used + statements.CLOSING_H <= statements.TABLE_BOTTOM
 
 
 class TestCsv:

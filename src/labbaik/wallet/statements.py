@@ -22,7 +22,7 @@ from labbaik.auth.roles import Actor
 from labbaik.errors import InvalidInput, NotFound
 from labbaik.kit.money import Money
 from labbaik.kit.pagination import MAX_PAGE_SIZE, PageRequest
-from labbaik.kit.pdf import LabbaikPdf
+from labbaik.kit.pdf import INK, LabbaikPdf
 from labbaik.kit.timeutil import format_gregorian, format_hijri, to_riyadh, utcnow
 from labbaik.registry import service as registry_service
 from labbaik.settings import Settings
@@ -272,7 +272,7 @@ class _StatementPdf(LabbaikPdf):
 
     def put(
         self, offset: float, y: float, w: float, text: str, *, size: float,
-        bold: bool = False, align: str | None = None, colour: tuple[int, int, int] = (20, 24, 22),
+        bold: bool = False, align: str | None = None, colour: tuple[int, int, int] = INK,
         numeric: bool = False,
     ) -> None:  # fmt: skip
         """A line in a box placed in reading order; numbers always read left to right."""
