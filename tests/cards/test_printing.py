@@ -20,7 +20,6 @@ from labbaik.cards.printing import (
     A4_W,
     CARD_H,
     CARD_W,
-    FONTS,
     CompanyDetails,
     PrintedCard,
     arabic_digits,
@@ -28,6 +27,7 @@ from labbaik.cards.printing import (
     card_pdf,
     sheets_pdf,
 )
+from labbaik.kit.pdf import FONTS
 from tests.cards.test_cli import season  # noqa: F401 - the small demo season, with cards
 from tests.test_cli import assert_one_line_error, labbaik
 

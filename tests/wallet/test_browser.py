@@ -65,8 +65,11 @@ def test_a_pilgrim_tops_up_and_pays_above_the_limit_with_a_passkey(
             page.fill("#password", PASSWORD)
             page.click("form[action='/login'] button[type=submit]")
             page.wait_for_url(site + "/wallet")
+            page.fill("#passkey-name", "Siti's phone")
             page.click("#passkey-register")
-            expect(page.locator("#passkey-status")).to_have_text("The passkey is registered.")
+            # The page reloads with the new passkey in its list, added and not used yet.
+            expect(page.locator("#passkey-list")).to_contain_text("Siti's phone")
+            expect(page.locator("#passkey-list")).to_contain_text("Not used yet")
 
             page.goto(site + "/wallet/topup")
             page.fill("#amount", "900")
@@ -87,7 +90,21 @@ def test_a_pilgrim_tops_up_and_pays_above_the_limit_with_a_passkey(
             page.goto(site + "/wallet?lang=ar")
             expect(page.locator("#balance")).to_have_text("597.00 SAR")
             assert page.evaluate("document.documentElement.dir") == "rtl"
+            # The passkey that confirmed the payment says when it was last used.
+            expect(page.locator("#passkey-list")).to_contain_text("آخر استخدام")
             page.screenshot(path=str(tmp_path / "wallet-ar.png"), full_page=True)
+
+            # Renamed, then removed after the confirmation page, on the phone in Arabic.
+            page.fill("#passkey-list input[name=name]", "هاتف سيتي")
+            page.click("#passkey-list button[type=submit]")
+            expect(page.locator("#passkey-list")).to_contain_text("هاتف سيتي")
+            page.click("#passkey-list a.button")
+            expect(page.locator("#passkey-name")).to_have_text("هاتف سيتي")
+            page.screenshot(path=str(tmp_path / "passkey-remove-ar.png"), full_page=True)
+            page.click("#passkey-delete-confirm")
+            page.wait_for_url(site + "/wallet#passkeys")
+            expect(page.locator("#passkeys")).to_contain_text("لا يوجد مفتاح مرور بعد")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
         finally:
             browser.close()
 

@@ -8,9 +8,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from fpdf import FPDF
 from sqlalchemy.orm import Session
 
 from labbaik.auth.roles import Actor
@@ -18,6 +16,7 @@ from labbaik.cards import qr, service
 from labbaik.cards.errors import NoValidCard
 from labbaik.cards.schemas import CardRead
 from labbaik.errors import InvalidInput, NotFound
+from labbaik.kit.pdf import FAMILY, LabbaikPdf
 from labbaik.kit.timeutil import to_riyadh
 from labbaik.registry import service as registry_service
 from labbaik.registry.countries import country_name
@@ -39,13 +38,7 @@ CROP_OFFSET = 1.5
 # A season's largest company prints in one run; more than this is split by group.
 BATCH_LIMIT = 50_000
 
-# One font with Noto Sans (Latin and Latin Extended) and Noto Naskh Arabic merged, so that a line
-# mixing both scripts is shaped and ordered as one run instead of being split between fonts.
-FONTS = Path(__file__).parent / "fonts"
-FAMILY = "LabbaikCard"
-
 GREEN = (11, 107, 79)
-INK = (20, 24, 22)
 GREY = (92, 100, 96)
 PALE = (234, 243, 239)
 
@@ -251,38 +244,11 @@ def camp_number(code: str) -> str:
     return "/".join(re.findall(r"[0-9]+", code)) or code
 
 
-class _CardPdf(FPDF):
+class _CardPdf(LabbaikPdf):
     def __init__(self, page: tuple[float, float]) -> None:
-        super().__init__(orientation="P", unit="mm", format=page)
+        super().__init__(page, title="Hajj card")
         self.set_auto_page_break(auto=False)
         self.set_margins(0, 0, 0)
-        self.add_font(FAMILY, "", FONTS / "LabbaikCard-Regular.ttf")
-        self.add_font(FAMILY, "B", FONTS / "LabbaikCard-Bold.ttf")
-        self.set_text_shaping(use_shaping_engine=True)
-        self.set_creator("Labbaik")
-        self.set_title("Hajj card")
-
-    def text_at(
-        self,
-        x: float,
-        y: float,
-        w: float,
-        text: str,
-        *,
-        size: float,
-        bold: bool = False,
-        align: str = "L",
-        colour: tuple[int, int, int] = INK,
-        min_size: float = 4.5,
-    ) -> None:
-        """One line in a box, shrunk until it fits: a long name is smaller, never cut."""
-        self.set_font(FAMILY, "B" if bold else "", size)
-        while size > min_size and self.get_string_width(text) > w:
-            size -= 0.25
-            self.set_font(FAMILY, "B" if bold else "", size)
-        self.set_text_color(*colour)
-        self.set_xy(x, y)
-        self.cell(w, size * 0.42, text, align=align)
 
 
 def _draw_qr(pdf: _CardPdf, text: str, x: float, y: float, size: float) -> None:

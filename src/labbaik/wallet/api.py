@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Query, Request
 from fastapi.responses import Response
@@ -27,6 +27,7 @@ from labbaik.wallet.schemas import (
     MerchantRead,
     PasskeyRead,
     PasskeyRegister,
+    PasskeyUpdate,
     PaymentConfirm,
     PaymentRead,
     PaymentRequestCreate,
@@ -145,17 +146,42 @@ def my_history(
     return service.history(session, actor=actor, page=PageRequest(page, size))
 
 
+StatementLang = Annotated[
+    Literal["en", "ar"],
+    Query(description="the statement's language; Arabic is set right to left"),
+]
+StatementFrom = Annotated[
+    date | None,
+    Query(alias="from", description="first Riyadh day of the period (default: the opening)"),
+]
+StatementTo = Annotated[
+    date | None, Query(alias="to", description="last Riyadh day of the period (default: today)")
+]
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
 @router.get(
     "/wallet/statement.csv",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def my_statement_csv(session: DbSession, actor: ApiActor, settings: AppSettings) -> Response:
-    found = statements.statement(session, actor=actor, settings=settings)
+def my_statement_csv(
+    session: DbSession,
+    actor: ApiActor,
+    settings: AppSettings,
+    lang: StatementLang = "en",
+    start: StatementFrom = None,
+    end: StatementTo = None,
+) -> Response:
+    """Every line of a period (holds of top-ups too), UTF-8 with a byte-order mark."""
+    found = statements.statement(session, actor=actor, settings=settings, start=start, end=end)
     return Response(
-        statements.to_csv(found),
+        statements.to_csv(found, lang=lang),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="labbaik-wallet.csv"'},
+        headers=_attachment("labbaik-wallet.csv"),
     )
 
 
@@ -164,12 +190,21 @@ def my_statement_csv(session: DbSession, actor: ApiActor, settings: AppSettings)
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def my_statement_pdf(session: DbSession, actor: ApiActor, settings: AppSettings) -> Response:
-    found = statements.statement(session, actor=actor, settings=settings)
+def my_statement_pdf(
+    session: DbSession,
+    actor: ApiActor,
+    settings: AppSettings,
+    lang: StatementLang = "en",
+    start: StatementFrom = None,
+    end: StatementTo = None,
+) -> Response:
+    """The statement of a period as A4 pages: the holder, the opening and closing balance,
+    and the lines that moved the balance between them, with page numbers."""
+    found = statements.statement(session, actor=actor, settings=settings, start=start, end=end)
     return Response(
-        statements.to_pdf(found, holder=actor.username),
+        statements.to_pdf(found, lang=lang),
         media_type="application/pdf",
-        headers={"Content-Disposition": 'attachment; filename="labbaik-wallet.pdf"'},
+        headers=_attachment("labbaik-wallet.pdf"),
     )
 
 
@@ -289,7 +324,41 @@ def register_passkey(
 
 @router.get("/wallet/passkeys")
 def list_passkeys(session: DbSession, actor: ApiActor) -> list[PasskeyRead]:
+    """The calling pilgrim's passkeys, oldest first: name, when added, when last used."""
     return passkeys.list_passkeys(session, actor=actor)
+
+
+@router.get("/wallet/passkeys/{passkey_id}", responses={404: {"description": "not yours"}})
+def get_passkey(session: DbSession, actor: ApiActor, passkey_id: uuid.UUID) -> PasskeyRead:
+    """One of the calling pilgrim's passkeys; another account's answers 404."""
+    return passkeys.get_passkey(session, actor=actor, passkey_id=passkey_id)
+
+
+@router.patch("/wallet/passkeys/{passkey_id}", responses={404: {"description": "not yours"}})
+def rename_passkey(
+    session: DbSession, actor: ApiActor, passkey_id: uuid.UUID, update_in: PasskeyUpdate
+) -> PasskeyRead:
+    """Rename one of the calling pilgrim's passkeys (audited)."""
+    return passkeys.rename_passkey(session, actor=actor, passkey_id=passkey_id, update_in=update_in)
+
+
+@router.delete(
+    "/wallet/passkeys/{passkey_id}",
+    status_code=204,
+    response_class=Response,
+    responses={
+        404: {"description": "not yours"},
+        409: {
+            "description": "passkey_still_needed: it is the last passkey and a payment above "
+            "the limit waits for a passkey's confirmation"
+        },
+    },
+)
+def delete_passkey(session: DbSession, actor: ApiActor, passkey_id: uuid.UUID) -> Response:
+    """Remove one of the calling pilgrim's passkeys (audited). The call is the confirmation:
+    a client asks the pilgrim before it sends it."""
+    passkeys.delete_passkey(session, actor=actor, passkey_id=passkey_id)
+    return Response(status_code=204)
 
 
 # Merchants --------------------------------------------------------------------------------------

@@ -96,6 +96,18 @@ class NoPasskey(Conflict):
     code = "no_passkey"
 
 
+class PasskeyNotFound(NotFound):
+    """No passkey of the caller's own account has this id (another pilgrim's is not told)."""
+
+    code = "passkey_not_found"
+
+
+class PasskeyStillNeeded(Conflict):
+    """The last passkey cannot go while a payment above the limit waits for its confirmation."""
+
+    code = "passkey_still_needed"
+
+
 class GatewayUnavailable(DomainError):
     code = "gateway_unavailable"
     status = 503

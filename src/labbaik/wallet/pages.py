@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 import segno
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from labbaik.wallet.schemas import (
     HistoryItem,
     MerchantCreate,
     PasskeyRegister,
+    PasskeyUpdate,
     PaymentConfirm,
     PaymentRequestCreate,
     QuoteCreate,
@@ -38,7 +39,7 @@ from labbaik.wallet.schemas import (
 )
 from labbaik.web import nav
 from labbaik.web.deps import DbSession
-from labbaik.web.templating import render
+from labbaik.web.templating import lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,13 +126,17 @@ def _recent(session: Session, actor: Actor) -> list[HistoryItem]:
 @router.get("/wallet")
 def wallet_page(request: Request, session: DbSession, actor: PageActor) -> Response:
     auth_service.require(actor, Scope.WALLET_OWN)
-    settings = _settings(request)
     try:
-        wallet = service.get_wallet(session, actor=actor, settings=settings)
+        context = _wallet_context(request, session, actor)
     except WalletNotFound:
         return render(request, "wallet/open.html", {})
-    context = {
-        "wallet": wallet,
+    return render(request, "wallet/wallet.html", context)
+
+
+def _wallet_context(request: Request, session: Session, actor: Actor) -> dict[str, Any]:
+    settings = _settings(request)
+    return {
+        "wallet": service.get_wallet(session, actor=actor, settings=settings),
         "money": money,
         "requests": service.open_requests(session, actor=actor),
         "history": _recent(session, actor),
@@ -139,7 +144,6 @@ def wallet_page(request: Request, session: DbSession, actor: PageActor) -> Respo
         "passkeys": passkeys.list_passkeys(session, actor=actor),
         "step_up_above": settings.wallet_step_up_above,
     }
-    return render(request, "wallet/wallet.html", context)
 
 
 @router.post("/wallet/open", dependencies=[Csrf])
@@ -152,23 +156,56 @@ def open_wallet(request: Request, session: DbSession, actor: PageActor) -> Respo
     return RedirectResponse("/wallet", status_code=303)
 
 
+def _statement(
+    request: Request, session: Session, actor: Actor, start: str | None, end: str | None
+) -> statements.Statement:
+    return statements.statement(
+        session,
+        actor=actor,
+        settings=_settings(request),
+        start=statements.parse_day(start, "from"),
+        end=statements.parse_day(end, "to"),
+    )
+
+
+def _download(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+StatementFrom = Annotated[str | None, Query(alias="from", max_length=20)]
+StatementTo = Annotated[str | None, Query(alias="to", max_length=20)]
+
+
 @router.get("/wallet/statement.csv")
-def statement_csv(request: Request, session: DbSession, actor: PageActor) -> Response:
-    found = statements.statement(session, actor=actor, settings=_settings(request))
+def statement_csv(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    start: StatementFrom = None,
+    end: StatementTo = None,
+) -> Response:
+    """The statement in the page's language (the link passes ?lang=), of a period if given."""
+    found = _statement(request, session, actor, start, end)
     return Response(
-        statements.to_csv(found),
+        statements.to_csv(found, lang=lang_of(request)),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="labbaik-wallet.csv"'},
+        headers=_download("labbaik-wallet.csv"),
     )
 
 
 @router.get("/wallet/statement.pdf")
-def statement_pdf(request: Request, session: DbSession, actor: PageActor) -> Response:
-    found = statements.statement(session, actor=actor, settings=_settings(request))
+def statement_pdf(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    start: StatementFrom = None,
+    end: StatementTo = None,
+) -> Response:
+    found = _statement(request, session, actor, start, end)
     return Response(
-        statements.to_pdf(found, holder=actor.username),
+        statements.to_pdf(found, lang=lang_of(request)),
         media_type="application/pdf",
-        headers={"Content-Disposition": 'attachment; filename="labbaik-wallet.pdf"'},
+        headers=_download("labbaik-wallet.pdf"),
     )
 
 
@@ -337,16 +374,65 @@ def passkey_register(
     session: DbSession,
     actor: PageActor,
     credential: Annotated[Any, Depends(_json_body)],
+    name: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
     if not isinstance(credential, dict):
         raise InvalidInput("the passkey's answer is not a JSON object")
     registered = passkeys.register(
         session,
         actor=actor,
-        register_in=PasskeyRegister(credential=credential, name="phone"),
+        register_in=PasskeyRegister(credential=credential, name=" ".join(name.split()) or "phone"),
         settings=_settings(request),
     )
     return JSONResponse(registered.model_dump(mode="json"), status_code=201)
+
+
+# The pilgrim's passkeys: rename, and remove after a confirmation page.
+
+
+@router.post("/wallet/passkeys/{passkey_id}/rename", dependencies=[Csrf])
+def passkey_rename(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    passkey_id: uuid.UUID,
+    name: Annotated[str, Form(max_length=200)],
+) -> Response:
+    try:
+        try:
+            update_in = PasskeyUpdate(name=name)
+        except ValueError:
+            raise InvalidInput("name: give the passkey a name of 1 to 100 characters") from None
+        passkeys.rename_passkey(session, actor=actor, passkey_id=passkey_id, update_in=update_in)
+    except DomainError as exc:
+        session.rollback()
+        return _fail(
+            request, session, "wallet/wallet.html", exc, _wallet_context(request, session, actor)
+        )
+    return RedirectResponse("/wallet#passkeys", status_code=303)
+
+
+@router.get("/wallet/passkeys/{passkey_id}/delete")
+def passkey_delete_form(
+    request: Request, session: DbSession, actor: PageActor, passkey_id: uuid.UUID
+) -> Response:
+    """Ask before removing: a phone's passkey is what confirms the larger payments."""
+    found = passkeys.get_passkey(session, actor=actor, passkey_id=passkey_id)
+    context = {"passkey": found, "last": len(passkeys.list_passkeys(session, actor=actor)) == 1}
+    return render(request, "wallet/passkey_delete.html", context)
+
+
+@router.post("/wallet/passkeys/{passkey_id}/delete", dependencies=[Csrf])
+def passkey_delete(
+    request: Request, session: DbSession, actor: PageActor, passkey_id: uuid.UUID
+) -> Response:
+    try:
+        passkeys.delete_passkey(session, actor=actor, passkey_id=passkey_id)
+    except DomainError as exc:
+        found = passkeys.get_passkey(session, actor=actor, passkey_id=passkey_id)
+        context = {"passkey": found, "last": True}
+        return _fail(request, session, "wallet/passkey_delete.html", exc, context)
+    return RedirectResponse("/wallet#passkeys", status_code=303)
 
 
 # The merchant's till ----------------------------------------------------------------------------

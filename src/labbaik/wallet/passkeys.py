@@ -2,6 +2,12 @@
 
 A payment's challenge starts with the quote's id and is stored against it, so an assertion
 made for one payment can confirm that payment only, and only once.
+
+A pilgrim sees, renames and removes their own passkeys; another account's passkey is "not
+found". Removing one is audited. The last passkey is not removed while a payment above the limit
+waits for a passkey's confirmation (a quote the pilgrim opened, or a till's request): that payment
+could then not be confirmed at all. Otherwise the last one may go, as a lost phone's should, and
+the next payment above the limit asks for a new passkey.
 """
 
 from __future__ import annotations
@@ -35,9 +41,15 @@ from labbaik.auth import service as auth_service
 from labbaik.auth.roles import Actor, Scope
 from labbaik.kit.timeutil import as_utc, utcnow
 from labbaik.settings import Settings
-from labbaik.wallet.errors import NoPasskey, PasskeyRegistrationFailed, StepUpFailed
-from labbaik.wallet.models import Passkey, PasskeyChallenge
-from labbaik.wallet.schemas import PasskeyRead, PasskeyRegister
+from labbaik.wallet.errors import (
+    NoPasskey,
+    PasskeyNotFound,
+    PasskeyRegistrationFailed,
+    PasskeyStillNeeded,
+    StepUpFailed,
+)
+from labbaik.wallet.models import Passkey, PasskeyChallenge, Payment, Wallet
+from labbaik.wallet.schemas import PasskeyRead, PasskeyRegister, PasskeyUpdate
 
 CHALLENGE_SECONDS = 300
 _TRANSPORTS = {t.value for t in AuthenticatorTransport}
@@ -167,6 +179,90 @@ def list_passkeys(session: Session, *, actor: Actor) -> list[PasskeyRead]:
         select(Passkey).where(Passkey.account_id == account_id).order_by(Passkey.created_at)
     )
     return [PasskeyRead.model_validate(r) for r in rows]
+
+
+def _own_passkey(session: Session, *, account_id: uuid.UUID, passkey_id: uuid.UUID) -> Passkey:
+    row = session.scalar(
+        select(Passkey)
+        .where(Passkey.id == passkey_id, Passkey.account_id == account_id)
+        .with_for_update()
+    )
+    if row is None:
+        raise PasskeyNotFound(f"you have no passkey {passkey_id}")
+    return row
+
+
+def get_passkey(session: Session, *, actor: Actor, passkey_id: uuid.UUID) -> PasskeyRead:
+    account_id = _account_id(actor)
+    return PasskeyRead.model_validate(
+        _own_passkey(session, account_id=account_id, passkey_id=passkey_id)
+    )
+
+
+def rename_passkey(
+    session: Session, *, actor: Actor, passkey_id: uuid.UUID, update_in: PasskeyUpdate
+) -> PasskeyRead:
+    account_id = _account_id(actor)
+    row = _own_passkey(session, account_id=account_id, passkey_id=passkey_id)
+    before = row.name
+    row.name = update_in.name
+    session.flush()
+    if before != row.name:
+        auth_service.record(
+            session,
+            actor=actor,
+            action="passkey.rename",
+            object_type="passkey",
+            object_id=row.id,
+            detail={"from": before, "to": row.name},
+        )
+    return PasskeyRead.model_validate(row)
+
+
+def _waiting_for_step_up(session: Session, actor: Actor) -> Payment | None:
+    """The pilgrim's open payment that only a passkey can confirm, if there is one."""
+    if actor.pilgrim_id is None:
+        return None
+    return session.scalar(
+        select(Payment)
+        .join(Wallet, Wallet.id == Payment.wallet_id)
+        .where(
+            Wallet.pilgrim_id == actor.pilgrim_id,
+            Payment.status == "quoted",
+            Payment.step_up_required.is_(True),
+            Payment.expires_at > utcnow(),
+        )
+        .order_by(Payment.created_at)
+        .limit(1)
+    )
+
+
+def delete_passkey(session: Session, *, actor: Actor, passkey_id: uuid.UUID) -> None:
+    """Remove one of the pilgrim's passkeys (the page asks them to confirm first)."""
+    account_id = _account_id(actor)
+    row = _own_passkey(session, account_id=account_id, passkey_id=passkey_id)
+    others = session.scalar(
+        select(Passkey.id).where(Passkey.account_id == account_id, Passkey.id != row.id).limit(1)
+    )
+    if others is None:
+        waiting = _waiting_for_step_up(session, actor)
+        if waiting is not None:
+            raise PasskeyStillNeeded(
+                f"payment {waiting.id} above the limit waits for a passkey: confirm or decline "
+                "it first (a quote not confirmed lapses within minutes), or register another "
+                "passkey before removing this one"
+            )
+    detail = {"name": row.name, "credential": bytes_to_base64url(row.credential_id)[:16]}
+    session.delete(row)
+    session.flush()
+    auth_service.record(
+        session,
+        actor=actor,
+        action="passkey.delete",
+        object_type="passkey",
+        object_id=passkey_id,
+        detail=detail,
+    )
 
 
 def payment_options(

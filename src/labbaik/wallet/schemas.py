@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # One top-up or payment at most 100,000 SAR: far above any pilgrim's need, far below overflow.
 MAX_AMOUNT = 10_000_000
@@ -141,9 +141,16 @@ class HistoryItem(BaseModel):
     kind: Literal["topup", "payment", "fee", "refund", "fee_refund", "other"]
     amount: int = Field(description="signed: money in is positive")
     pending: bool
+    balance_change: int = Field(
+        description="what the line did to the balance that can be spent: the amount, or 0 for "
+        "a top-up held until the bank confirms it (and for the release of that hold)"
+    )
     balance_after: int
     reference: str | None
     description: str
+    description_ar: str | None = Field(
+        default=None, description="the merchant's Arabic name, where it has one"
+    )
 
 
 class HistoryPage(BaseModel):
@@ -227,15 +234,32 @@ class PasskeyRead(BaseModel):
 
     id: uuid.UUID
     name: str
-    transports: list[str]
+    transports: list[str] = Field(
+        description="how the browser reached the authenticator, as it told at registration: "
+        "'internal' (built into this phone), 'hybrid' (a phone nearby), 'usb', 'nfc', 'ble'"
+    )
     sign_count: int
     created_at: datetime
-    last_used_at: datetime | None
+    last_used_at: datetime | None = Field(description="the last payment it confirmed")
 
 
 class PasskeyRegister(BaseModel):
     credential: dict[str, Any] = Field(description="navigator.credentials.create()'s answer")
     name: str = Field(default="passkey", min_length=1, max_length=100)
+
+
+class PasskeyUpdate(BaseModel):
+    name: str = Field(
+        min_length=1, max_length=100, description="what the pilgrim calls it, such as 'my phone'"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        cleaned = " ".join(value.split())
+        if not cleaned:
+            raise ValueError("the name is empty")
+        return cleaned
 
 
 class WebhookAck(BaseModel):

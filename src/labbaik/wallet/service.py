@@ -822,22 +822,31 @@ def history(
         sign = 1 if entry.side == "credit" else -1
         kind = ledgering.KINDS.get(entry.code or 0, "other")
         change = entry.posted if entry.posted else entry.pending
+        # The spendable balance counts posted credits, and posted and pending debits: money
+        # coming in counts once the bank has confirmed it, money going out as soon as it is held.
+        spendable = entry.posted if entry.side == "credit" else -(entry.posted + entry.pending)
+        name, name_ar = names.get(entry.reference or "", (kind, None))
         items.append(
             HistoryItem(
                 at=entry.at,
                 kind=kind,
                 amount=sign * change,
                 pending=entry.posted == 0,
+                balance_change=spendable,
                 balance_after=entry.credits_posted - entry.debits_posted - entry.debits_pending,
                 reference=entry.reference,
-                description=names.get(entry.reference or "", kind),
+                description=name,
+                description_ar=name_ar,
             )
         )
     return HistoryPage(items=items, total=entries.total, page=entries.page, size=entries.size)
 
 
-def _counterparties(session: Session, references: list[str | None]) -> dict[str, str]:
-    """The merchant behind each payment or refund reference, for the statement's lines."""
+def _counterparties(
+    session: Session, references: list[str | None]
+) -> dict[str, tuple[str, str | None]]:
+    """The merchant behind each payment or refund reference, for the statement's lines: its
+    name, and its Arabic name where it has one."""
     payment_ids: set[uuid.UUID] = set()
     refund_ids: set[uuid.UUID] = set()
     for ref in references:
@@ -850,20 +859,20 @@ def _counterparties(session: Session, references: list[str | None]) -> dict[str,
             payment_ids.add(value)
         elif kind == "refund":
             refund_ids.add(value)
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, str | None]] = {}
     if payment_ids:
-        for pid, name in session.execute(
-            select(Payment.id, Merchant.name)
+        for pid, name, name_ar in session.execute(
+            select(Payment.id, Merchant.name, Merchant.name_ar)
             .join(Merchant, Merchant.id == Payment.merchant_id)
             .where(Payment.id.in_(payment_ids))
         ):
-            out[f"payment:{pid}"] = name
+            out[f"payment:{pid}"] = (name, name_ar)
     if refund_ids:
-        for rid, name in session.execute(
-            select(Refund.id, Merchant.name)
+        for rid, name, name_ar in session.execute(
+            select(Refund.id, Merchant.name, Merchant.name_ar)
             .join(Payment, Payment.id == Refund.payment_id)
             .join(Merchant, Merchant.id == Payment.merchant_id)
             .where(Refund.id.in_(refund_ids))
         ):
-            out[f"refund:{rid}"] = name
+            out[f"refund:{rid}"] = (name, name_ar)
     return out

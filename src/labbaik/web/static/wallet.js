@@ -52,7 +52,9 @@
       return navigator.credentials.create({ publicKey: options });
     }).then(function (credential) {
       var response = credential.response;
-      return postJSON("/wallet/passkeys", csrf, {
+      var name = document.getElementById("passkey-name");
+      var url = "/wallet/passkeys?name=" + encodeURIComponent(name ? name.value : "");
+      return postJSON(url, csrf, {
         id: credential.id,
         rawId: toText(credential.rawId),
         type: credential.type,
@@ -65,6 +67,9 @@
       });
     }).then(function () {
       status.textContent = status.dataset.done;
+      // The list of passkeys is the server's: show it with the new one.
+      window.location.assign("/wallet#passkeys");
+      window.location.reload();
     }).catch(function (error) {
       status.textContent = status.dataset.failed + " " + error.message;
     }).finally(function () { button.disabled = false; });
