@@ -12,8 +12,9 @@ from labbaik.db import make_engine, upgrade
 from labbaik.settings import Settings
 from labbaik.wallet import merchants
 from labbaik.wallet import service as wallet_service
+from labbaik.wallet.bank import IBAN_SETTLES
 from labbaik.wallet.gateway import SandboxGateway
-from labbaik.wallet.schemas import MerchantCreate, PaymentConfirm, QuoteCreate
+from labbaik.wallet.schemas import BankAccountIn, MerchantCreate, PaymentConfirm, QuoteCreate
 from tests.conftest import PASSWORD, World
 from tests.test_cli import labbaik
 from tests.wallet.conftest import OPERATOR, Pilgrim, top_up
@@ -36,9 +37,14 @@ def _season_with_a_sale(path: Path) -> str:
         )
         pilgrim = Pilgrim(wallet=wallet, actor=world.actor("pilgrim"))  # type: ignore[arg-type]
         shop = merchants.create_merchant(
-            session, merchant_in=MerchantCreate(name="Mina Dates"), actor=OPERATOR,
+            session,
+            merchant_in=MerchantCreate(
+                name="Mina Dates",
+                bank_account=BankAccountIn(iban=IBAN_SETTLES, holder="Mina Dates"),
+            ),
+            actor=OPERATOR,
             settings=settings,
-        )  # fmt: skip
+        )
         session.commit()
         top_up(session, pilgrim, gateway, 10_000)
         quote = wallet_service.quote(
@@ -60,13 +66,17 @@ def test_a_payout_empties_the_merchant_and_the_report_proves_it(tmp_path: Path) 
     env = {"LABBAIK_DATABASE_URL": f"sqlite:///{db}", "LABBAIK_SECRET_KEY": SECRET}
     paid = labbaik("wallet", "payout", "--merchant", code, **env)
     assert paid.returncode == 0, paid.stderr
-    assert "paid out 25.00 SAR to settlement" in paid.stdout
+    # The bank has accepted the transfer; the sandbox bank pays it a couple of minutes later.
+    assert "paid out 25.00 SAR to SA03 **** **** **** **** 7519 (in transit, bank transfer tr_" in (
+        paid.stdout
+    )
     report = labbaik("wallet", "reconcile", "--json", **env)
     assert report.returncode == 0, report.stderr
     line = json.loads(report.stdout.splitlines()[0])
-    assert (line["payments"], line["payouts"], line["ledger_balance"], line["difference"]) == (
-        2_500, 2_500, 0, 0,
+    assert (line["payments"], line["payouts"], line["in_transit"], line["ledger_balance"]) == (
+        2_500, 2_500, 2_500, 0,
     )  # fmt: skip
+    assert line["difference"] == 0
     again = labbaik("wallet", "payout", "--merchant", code, **env)
     assert again.returncode == 1
     assert again.stderr.startswith("error [nothing_to_pay_out]:")
