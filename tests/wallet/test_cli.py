@@ -80,3 +80,32 @@ def test_a_payout_empties_the_merchant_and_the_report_proves_it(tmp_path: Path) 
     again = labbaik("wallet", "payout", "--merchant", code, **env)
     assert again.returncode == 1
     assert again.stderr.startswith("error [nothing_to_pay_out]:")
+
+
+def test_the_bank_account_is_checked_and_the_jobs_report_what_they_did(tmp_path: Path) -> None:
+    db = tmp_path / "labbaik.db"
+    code = _season_with_a_sale(db)
+    env = {"LABBAIK_DATABASE_URL": f"sqlite:///{db}", "LABBAIK_SECRET_KEY": SECRET}
+    wrong = labbaik(
+        "wallet", "bank-account", "--merchant", code, "--iban", "SA03 8000 0000 6080 1016 7518",
+        "--holder", "Mina Dates", **env,
+    )  # fmt: skip
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("error [invalid_input]: --iban: the IBAN's check digits")
+    moved = labbaik(
+        "wallet", "bank-account", "--merchant", code, "--iban", "SA41 1000 0000 0000 0000 0201",
+        "--holder", "Mina Dates", **env,
+    )  # fmt: skip
+    assert moved.returncode == 0, moved.stderr
+    assert "payouts go to SA41 **** **** **** **** 0201" in moved.stdout
+    assert labbaik("wallet", "payout", "--merchant", code, **env).returncode == 0
+    synced = labbaik("wallet", "payouts-sync", **env)
+    assert synced.returncode == 0, synced.stderr
+    done = json.loads(synced.stdout.splitlines()[0])
+    assert (done["waiting"], done["paid"]) == (1, 0)
+    assert "in transit: 1 payout(s), 25.00 SAR; ledger 25.00 SAR; difference 0.00 SAR" in (
+        synced.stdout
+    )
+    recovered = labbaik("wallet", "recover-topups", "--older-than", "1", **env)
+    assert recovered.returncode == 0, recovered.stderr
+    assert json.loads(recovered.stdout)["checked"] == 0

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from labbaik.app import create_app
 from labbaik.auth.models import AuditEntry
 from labbaik.errors import Forbidden
 from labbaik.kit.timeutil import utcnow
 from labbaik.ledger import service as ledger_service
 from labbaik.ledger.schemas import TransferCreate
 from labbaik.settings import Settings, UnsafeSettings
-from labbaik.wallet import ledgering, merchants, payouts
+from labbaik.wallet import ledgering, merchants, payouts, tasks
 from labbaik.wallet import service as wallet_service
 from labbaik.wallet.bank import (
     IBAN_CLOSED,
@@ -27,7 +29,7 @@ from labbaik.wallet.bank import (
     SandboxBank,
 )
 from labbaik.wallet.errors import NoBankAccount, NothingToPayOut, PayoutBankUnavailable
-from labbaik.wallet.gateway import SandboxGateway
+from labbaik.wallet.gateway import CARD_SUCCEEDS, SandboxGateway
 from labbaik.wallet.models import Payout, SandboxBankTransfer
 from labbaik.wallet.schemas import (
     BankAccountIn,
@@ -35,8 +37,9 @@ from labbaik.wallet.schemas import (
     PaymentConfirm,
     PayoutRead,
     QuoteCreate,
+    TopUpCreate,
 )
-from tests.conftest import World, production_settings
+from tests.conftest import World, free_socket, production_settings, running
 from tests.wallet.conftest import OPERATOR, Pilgrim, Till, top_up
 
 OTHER_IBAN = "SA4110000000000000000201"
@@ -374,3 +377,38 @@ def test_the_sandbox_bank_answers_what_it_decided(session: Session) -> None:
     assert later is not None
     assert later.status == "settled"
     assert bank.get_transfer(session, reference="nothing", now=now) is None
+
+
+class TestDevelopmentJobs:
+    def test_in_development_the_app_delivers_webhooks_and_sends_payouts_by_itself(
+        self, engine: Engine, session: Session, sold: Till, pilgrim: Pilgrim,
+        gateway: SandboxGateway, settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    ) -> None:  # fmt: skip
+        monkeypatch.setattr(tasks, "DEVELOPMENT_INTERVAL_SECONDS", 0.1)
+        _pay_out(session, sold)
+        started = wallet_service.start_topup(
+            session, actor=pilgrim.actor, gateway=gateway, idempotency_key="t-dev",
+            topup_in=TopUpCreate(amount=2_000, card=CARD_SUCCEEDS),
+        )  # fmt: skip
+        session.commit()
+        sock = free_socket()
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        app = create_app(
+            settings.model_copy(
+                update={
+                    "database_url": engine.url.render_as_string(hide_password=False),
+                    "wallet_sandbox_autodeliver": True,
+                    "wallet_sandbox_webhook_url": base + "/api/v1/wallet/gateway/webhook",
+                }
+            ),
+            engine=engine,
+        )
+        with running(app, sock):
+            deadline = time.monotonic() + 20
+            while True:
+                session.rollback()
+                topup = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=started.id)
+                if topup.status == "succeeded" and _status(session, sold).status == "in_transit":
+                    break
+                assert time.monotonic() < deadline, "the development jobs did not run"
+                time.sleep(0.1)

@@ -10,6 +10,7 @@ idempotency key, so an instruction repeated after a lost answer pays once.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 
@@ -40,6 +41,7 @@ from labbaik.wallet.schemas import (
     PayoutSync,
 )
 
+log = logging.getLogger("labbaik.wallet")
 OPEN = ("pending", "in_transit")
 
 
@@ -228,6 +230,7 @@ def _follow(session: Session, payout: Payout, transfer: BankTransfer, now: datet
     """Apply what the bank says of the payout's transfer; what it came to."""
     if transfer.amount != payout.amount or transfer.currency != payout.currency:
         # Never guess with money: the transfer stays in transit for an operator to look at.
+        log.warning("payout %s: the bank's transfer %s does not match it", payout.id, transfer.id)
         return "conflict"
     if payout.bank_reference is None:
         payout.bank_reference = transfer.id

@@ -98,16 +98,24 @@ def _recover(
     else:
         return "processing"
     outcome = service.apply_outcome(session, topup, kind, amount, currency, failure)
-    # Kept beside the webhooks received, so that the top-up's story says how it was settled.
-    session.add(
-        GatewayEvent(
-            gateway=gateway.name,
-            event_id=f"query:{topup.id}",
-            type=f"query.{kind}",
-            topup_id=topup.id,
-            outcome=outcome,
+    # Kept beside the webhooks received, so that the top-up's story says how it was settled;
+    # once, though a conflict (the gateway's amount is not ours) is asked about at every run.
+    event_id = f"query:{topup.id}"
+    known = session.scalar(
+        select(GatewayEvent.id).where(
+            GatewayEvent.gateway == gateway.name, GatewayEvent.event_id == event_id
         )
     )
+    if known is None:
+        session.add(
+            GatewayEvent(
+                gateway=gateway.name,
+                event_id=event_id,
+                type=f"query.{kind}",
+                topup_id=topup.id,
+                outcome=outcome,
+            )
+        )
     auth_service.record(
         session,
         actor=actor,
@@ -118,6 +126,7 @@ def _recover(
     )
     session.flush()
     if outcome != "applied":
+        log.warning("top-up %s: the gateway's charge does not match it (%s)", topup.id, outcome)
         return "conflict"
     return "succeeded" if topup.status == "succeeded" else "failed"
 
