@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # in halalas per pilgrim per Riyadh day, the payment above which a passkey must confirm, and
     # the relying party the pilgrims' passkeys are bound to.
     wallet_gateway: Literal["sandbox"] | None = None
+    # The bank that pays merchants out ("sandbox" is refused in production, as the gateway is).
+    wallet_payout_bank: Literal["sandbox"] | None = None
     wallet_sandbox_autodeliver: bool | None = None
     wallet_sandbox_webhook_url: str = "http://127.0.0.1:8000/api/v1/wallet/gateway/webhook"
     wallet_webhook_tolerance_seconds: int = Field(default=300, ge=30, le=3600)
@@ -97,6 +99,11 @@ class Settings(BaseSettings):
                 "LABBAIK_WALLET_GATEWAY=sandbox credits wallets with money nobody paid: "
                 "production needs a real payment gateway"
             )
+        if self.wallet_payout_bank == "sandbox":
+            raise UnsafeSettings(
+                "LABBAIK_WALLET_PAYOUT_BANK=sandbox marks payouts paid that no bank sent: "
+                "production needs a real bank"
+            )
         return self
 
     @property
@@ -104,6 +111,13 @@ class Settings(BaseSettings):
         """The gateway in use: the sandbox outside production unless one is named."""
         if self.wallet_gateway is not None:
             return self.wallet_gateway
+        return None if self.is_production else "sandbox"
+
+    @property
+    def wallet_payout_bank_name(self) -> str | None:
+        """The bank of payouts: the sandbox outside production unless one is named."""
+        if self.wallet_payout_bank is not None:
+            return self.wallet_payout_bank
         return None if self.is_production else "sandbox"
 
     @property

@@ -8,6 +8,7 @@ See docs/wallet-sdk.md.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import urllib.error
@@ -19,6 +20,8 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 __all__ = [
+    "BankAccount",
+    "InTransit",
     "LabbaikClient",
     "LabbaikError",
     "Merchant",
@@ -123,6 +126,15 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class BankAccount:
+    """Where a merchant's payouts go; the IBAN is masked ("SA03 **** ... 7519")."""
+
+    iban: str
+    holder: str
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Merchant:
     id: uuid.UUID
     code: str
@@ -134,6 +146,15 @@ class Merchant:
     fee_bps: int
     is_active: bool
     created_at: datetime
+    bank_account: BankAccount | None = None
+
+
+def _merchant(data: dict[str, Any]) -> Merchant:
+    account = data.get("bank_account")
+    found = _build(Merchant, data)
+    if not account:
+        return found
+    return dataclasses.replace(found, bank_account=_build(BankAccount, account))
 
 
 @dataclass(frozen=True)
@@ -158,11 +179,22 @@ class Takings:
 
 @dataclass(frozen=True)
 class Payout:
+    """A payout to the merchant's bank account: status "pending" (the bank not yet
+    instructed), "in_transit", "paid", or "returned" (back on the balance; see return_code)."""
+
     id: uuid.UUID
     merchant_id: uuid.UUID
     amount: int
     currency: str
     created_at: datetime
+    status: str
+    iban: str | None
+    account_holder: str | None
+    bank: str | None
+    bank_reference: str | None
+    instructed_at: datetime | None
+    resolved_at: datetime | None
+    return_code: str | None
 
 
 @dataclass(frozen=True)
@@ -172,8 +204,24 @@ class Reconciliation:
     payments: int
     refunds: int
     payouts: int
+    in_transit: int
+    returned: int
     ledger_balance: int
     difference: int
+
+
+@dataclass(frozen=True)
+class InTransit:
+    """The payouts not yet paid or returned, against the ledger's in-transit account."""
+
+    currency: str
+    payouts: int
+    amount: int
+    ledger_in_transit: int
+    difference: int
+    paid: int
+    ledger_bank_clearing: int
+    returned: int
 
 
 class LabbaikClient:
@@ -254,7 +302,7 @@ class LabbaikClient:
 
     def merchant(self) -> Merchant:
         """The merchant whose till this token's account works."""
-        return _build(Merchant, self._request("GET", "/api/v1/merchants/me"))
+        return _merchant(self._request("GET", "/api/v1/merchants/me"))
 
     def payment_qr(self, amount: int | None = None) -> MerchantQR:
         """The signed text of a payment QR for `amount` halalas (or any amount)."""
@@ -366,12 +414,27 @@ class LabbaikClient:
 
     def create_merchant(
         self, name: str, *, category: str = "other", name_ar: str | None = None,
-        site: str | None = None,
+        site: str | None = None, iban: str | None = None, holder: str | None = None,
     ) -> Merchant:  # fmt: skip
-        body = {"name": name, "category": category, "name_ar": name_ar, "site": site}
-        return _build(Merchant, self._request("POST", "/api/v1/merchants", body=body))
+        """Onboard a merchant; with `iban` and `holder`, the bank account its payouts go to."""
+        body: dict[str, Any] = {"name": name, "category": category, "name_ar": name_ar,
+                                "site": site}  # fmt: skip
+        if iban or holder:
+            body["bank_account"] = {"iban": iban, "holder": holder}
+        return _merchant(self._request("POST", "/api/v1/merchants", body=body))
+
+    def set_bank_account(self, merchant_id: uuid.UUID, *, iban: str, holder: str) -> Merchant:
+        """Set or change where the merchant's payouts go; a wrong IBAN raises `invalid_input`."""
+        data = self._request(
+            "PUT",
+            f"/api/v1/merchants/{merchant_id}/bank-account",
+            body={"iban": iban, "holder": holder},
+        )
+        return _merchant(data)
 
     def payout(self, merchant_id: uuid.UUID, *, idempotency_key: str | None = None) -> Payout:
+        """Pay the merchant's whole balance out to its bank account; answers "pending". Follow
+        it with `payouts()` until it is "paid" (or "returned")."""
         data = self._request(
             "POST",
             f"/api/v1/merchants/{merchant_id}/payouts",
@@ -379,6 +442,17 @@ class LabbaikClient:
         )
         return _build(Payout, data)
 
+    def payouts(self, merchant_id: uuid.UUID, *, limit: int = 50) -> list[Payout]:
+        """The merchant's payouts, newest first."""
+        data = self._request(
+            "GET", f"/api/v1/merchants/{merchant_id}/payouts", params={"limit": limit}
+        )
+        return [_build(Payout, item) for item in data]
+
     def reconciliation(self, merchant_id: uuid.UUID) -> Reconciliation:
         data = self._request("GET", f"/api/v1/merchants/{merchant_id}/reconciliation")
         return _build(Reconciliation, data)
+
+    def in_transit(self) -> InTransit:
+        """Every payout the bank has not paid or returned yet, against the ledger."""
+        return _build(InTransit, self._request("GET", "/api/v1/payouts/in-transit"))

@@ -18,8 +18,15 @@ from labbaik.cards.schemas import CardRead
 from labbaik.settings import Settings, get_settings
 from labbaik.wallet import merchants
 from labbaik.wallet import service as wallet_service
+from labbaik.wallet.bank import IBAN_SETTLES
 from labbaik.wallet.gateway import CARD_SUCCEEDS, SandboxGateway
-from labbaik.wallet.schemas import MerchantCreate, MerchantRead, TopUpCreate, WalletRead
+from labbaik.wallet.schemas import (
+    BankAccountIn,
+    MerchantCreate,
+    MerchantRead,
+    TopUpCreate,
+    WalletRead,
+)
 from tests.conftest import World, unique
 
 OPERATOR = system_actor("test")
@@ -74,7 +81,11 @@ def pilgrim(session: Session, world: World, settings: Settings) -> Pilgrim:
 def till(session: Session, world: World, settings: Settings) -> Till:
     merchant = merchants.create_merchant(
         session,
-        merchant_in=MerchantCreate(name=unique("Zamzam Water "), category="water"),
+        merchant_in=MerchantCreate(
+            name=unique("Zamzam Water "),
+            category="water",
+            bank_account=BankAccountIn(iban=IBAN_SETTLES, holder="Zamzam Water Co"),
+        ),
         actor=OPERATOR,
         settings=settings,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -61,10 +62,32 @@ class TestLabbaikClient:
             shop.refund(paid.id, amount=5_000)
         assert (refused.value.status, refused.value.code) == (409, "refund_too_large")
 
+        with pytest.raises(LabbaikError) as wrong:
+            bank.set_bank_account(
+                till.merchant.id, iban="SA03 8000 0000 6080 1016 7518", holder="Z"
+            )
+        assert (wrong.value.status, wrong.value.code) == (422, "invalid_input")
+        moved = bank.set_bank_account(
+            till.merchant.id, iban="SA41 1000 0000 0000 0000 0201", holder="Zamzam Water Co"
+        )
+        assert moved.bank_account is not None
+        assert moved.bank_account.iban == "SA41 **** **** **** **** 0201"
         out = bank.payout(till.merchant.id)
-        assert out.amount == 2_000
+        assert (out.amount, out.status, out.iban) == (2_000, "pending", moved.bank_account.iban)
         report = bank.reconciliation(till.merchant.id)
-        assert (report.ledger_balance, report.difference) == (0, 0)
+        assert (report.in_transit, report.ledger_balance, report.difference) == (2_000, 0, 0)
+        assert (bank.in_transit().amount, bank.in_transit().difference) == (2_000, 0)
+        # The bank is instructed once the payout is committed, just after the answer.
+        deadline = time.monotonic() + 10
+        while bank.payouts(till.merchant.id)[0].status == "pending":
+            assert time.monotonic() < deadline, "the bank was never instructed"
+            time.sleep(0.05)
+        sent = bank.payouts(till.merchant.id)[0]
+        assert (sent.id, sent.status, (sent.bank_reference or "")[:3]) == (
+            out.id,
+            "in_transit",
+            "tr_",
+        )
         assert phone.wallet().balance == 8_000 - 2_525 + 505
 
     def test_a_till_request_is_confirmed_by_the_pilgrim(

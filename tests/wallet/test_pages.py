@@ -199,3 +199,47 @@ class TestMerchantsPage:
         api.cookies.clear()
         log_in(api, "merchant")
         assert "Jamarat Juice" in api.get("/till").text
+
+    def test_an_operator_changes_the_bank_account_and_pays_out_on_the_page(
+        self, api: TestClient, world: World, session: Session, gateway: SandboxGateway,
+        pilgrim: Pilgrim, till: Till,
+    ) -> None:  # fmt: skip
+        log_in(api, "pilgrim")
+        _top_up_on_the_page(api, CARD_SUCCEEDS, "50")
+        deliver_over_http(session, gateway, api)
+        quote = api.post(
+            "/wallet/pay",
+            data={"csrf_token": csrf_of(api.get("/wallet/pay").text), "code": till.merchant.code,
+                  "amount": "20"},
+            follow_redirects=True,
+        )  # fmt: skip
+        api.post(
+            f"{quote.url.path}/confirm",
+            data={"csrf_token": csrf_of(quote.text), "key": _form_value(quote.text, "key")},
+        )  # fmt: skip
+        api.cookies.clear()
+        log_in(api, "operator")
+        page = api.get("/merchants").text
+        assert "SA03 **** **** **** **** 7519" in page
+        wrong = api.post(
+            f"/merchants/{till.merchant.id}/bank-account",
+            data={"csrf_token": csrf_of(page), "iban": "SA03 8000 0000 6080 1016 7518",
+                  "holder": "Zamzam Water Co"},
+        )  # fmt: skip
+        assert wrong.status_code == 422
+        assert "check digits do not match" in wrong.text
+        moved = api.post(
+            f"/merchants/{till.merchant.id}/bank-account",
+            data={"csrf_token": csrf_of(page), "iban": "SA41 1000 0000 0000 0000 0201",
+                  "holder": "Zamzam Water Co"},
+        )  # fmt: skip
+        assert "SA41 **** **** **** **** 0201" in moved.text
+        paid = api.post(
+            f"/merchants/{till.merchant.id}/payout",
+            data={"csrf_token": csrf_of(moved.text), "key": _form_value(moved.text, "key")},
+        )  # fmt: skip
+        assert paid.status_code == 200
+        assert "1 payout is on its way to the bank:" in paid.text
+        assert "In transit" in paid.text
+        arabic = api.get("/merchants?lang=ar").text
+        assert "مبلغ صرف واحد في الطريق إلى البنك" in arabic

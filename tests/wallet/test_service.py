@@ -14,7 +14,7 @@ from labbaik.kit.pagination import PageRequest
 from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.ledger import service as ledger_service
 from labbaik.settings import Settings
-from labbaik.wallet import merchants
+from labbaik.wallet import merchants, payouts
 from labbaik.wallet import service as wallet_service
 from labbaik.wallet.errors import (
     DailyLimitExceeded,
@@ -360,9 +360,7 @@ class TestRefund:
     ) -> None:
         top_up(session, pilgrim, gateway, 10_000)
         paid = _pay(session, pilgrim, till, settings, 5_000, "p1")
-        merchants.payout(
-            session, merchant_id=till.merchant.id, actor=OPERATOR, idempotency_key="o1"
-        )
+        payouts.payout(session, merchant_id=till.merchant.id, actor=OPERATOR, idempotency_key="o1")
         with pytest.raises(InsufficientFunds):
             wallet_service.refund(
                 session, actor=till.actor, payment_id=paid.id,  # type: ignore[attr-defined]
@@ -386,13 +384,14 @@ class TestPayout:
             session, actor=till.actor, payment_id=paid.id,  # type: ignore[attr-defined]
             refund_in=RefundCreate(amount=500), idempotency_key="r1",
         )  # fmt: skip
-        out = merchants.payout(
+        out = payouts.payout(
             session, merchant_id=till.merchant.id, actor=OPERATOR, idempotency_key="o1"
         )
-        assert out.amount == 4_500
+        assert (out.amount, out.status) == (4_500, "pending")
         report = merchants.reconcile(session, merchant_id=till.merchant.id, actor=OPERATOR)
         assert (report.payments, report.refunds, report.payouts) == (5_000, 500, 4_500)
-        assert (report.ledger_balance, report.difference) == (0, 0)
+        # The bank has not paid it yet: the merchant is at zero, the payout in transit.
+        assert (report.in_transit, report.ledger_balance, report.difference) == (4_500, 0, 0)
 
 
 class TestHistory:

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
 from labbaik.auth.deps import ApiActor
+from labbaik.auth.roles import system_actor
 from labbaik.db import session_scope
 from labbaik.errors import InvalidInput
 from labbaik.kit.pagination import MAX_PAGE_SIZE, PageRequest
 from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.settings import Settings
-from labbaik.wallet import merchants, passkeys, service, statements
-from labbaik.wallet.gateway import SandboxGateway, http_poster
+from labbaik.wallet import merchants, passkeys, payouts, service, statements, tasks
 from labbaik.wallet.schemas import (
+    BankAccountIn,
     HistoryPage,
+    InTransitReport,
     MerchantCreate,
     MerchantMemberCreate,
     MerchantQR,
@@ -46,8 +51,38 @@ from labbaik.wallet.schemas import (
 from labbaik.web.deps import DbSession
 
 log = logging.getLogger("labbaik.wallet")
+# The sandbox gateway's delivery, as the top-up endpoints and pages hand it the new webhooks.
+deliver_sandbox_webhooks = tasks.deliver_sandbox_webhooks
 
-router = APIRouter(prefix="/api/v1", tags=["wallet"])
+
+async def _development_loop(engine: Engine, settings: Settings) -> None:
+    while True:
+        await asyncio.sleep(tasks.DEVELOPMENT_INTERVAL_SECONDS)
+        try:
+            await asyncio.to_thread(tasks.run_development_jobs, engine, settings)
+        except Exception:
+            log.exception("the sandboxes' development jobs failed; trying again")
+
+
+@contextlib.asynccontextmanager
+async def _development_jobs(app: FastAPI) -> AsyncIterator[None]:
+    """With the sandbox delivering by itself (development), this process also plays the
+    sandboxes' clocks: webhook retries when due, and the payout job against the sandbox bank.
+    Elsewhere the two jobs are commands run on a schedule (`labbaik wallet ...`)."""
+    settings: Settings = app.state.settings
+    if not settings.wallet_sandbox_delivers:
+        yield
+        return
+    task = asyncio.create_task(_development_loop(app.state.engine, settings))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+router = APIRouter(prefix="/api/v1", tags=["wallet"], lifespan=_development_jobs)
 merchant_router = APIRouter(prefix="/api/v1/merchants", tags=["merchants"])
 
 IdempotencyKey = Annotated[
@@ -75,15 +110,12 @@ async def _raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-def deliver_sandbox_webhooks(engine: Engine, settings: Settings) -> int:
-    """The sandbox gateway's own delivery: POST its pending webhooks to the app's endpoint."""
-    gateway = service.gateway_for(settings)
-    if not isinstance(gateway, SandboxGateway):
-        return 0
+def send_payouts(engine: Engine, settings: Settings) -> None:
+    """Instruct the bank for the payouts just recorded, once they are committed."""
     with session_scope(engine) as session:
-        delivered = gateway.deliver(session, post=http_poster(settings.wallet_sandbox_webhook_url))
-    log.info("sandbox gateway delivered %d webhook(s)", delivered)
-    return delivered
+        payouts.sync_payouts(
+            session, bank=payouts.bank_for(settings), actor=system_actor("payouts")
+        )
 
 
 # The pilgrim's wallet ---------------------------------------------------------------------------
@@ -472,20 +504,62 @@ def add_member(
     )
 
 
+@merchant_router.put("/{merchant_id}/bank-account")
+def set_bank_account(
+    session: DbSession, actor: ApiActor, merchant_id: uuid.UUID, account_in: BankAccountIn
+) -> MerchantRead:
+    """Set or change the bank account payouts go to (operators; audited). The IBAN's check
+    digits are verified; payouts already made keep the account they were made to."""
+    return payouts.set_bank_account(
+        session, merchant_id=merchant_id, account_in=account_in, actor=actor
+    )
+
+
 @merchant_router.post("/{merchant_id}/payouts", status_code=201)
 def payout(
+    request: Request,
     session: DbSession,
     actor: ApiActor,
+    settings: AppSettings,
+    background: BackgroundTasks,
     merchant_id: uuid.UUID,
     idempotency_key: IdempotencyKey,
 ) -> PayoutRead:
-    """Pay the merchant's whole balance to the settlement account (operators)."""
-    return merchants.payout(
+    """Pay the merchant's whole balance out to its bank account (operators).
+
+    The balance moves to "payouts in transit" at once and the payout answers "pending"; the
+    bank is then instructed ("in_transit"), and the payout job learns from it whether the
+    transfer was paid ("paid") or returned ("returned": the money is back on the balance).
+    Follow it with GET .../payouts."""
+    payouts.bank_for(settings)
+    made = payouts.payout(
         session, merchant_id=merchant_id, actor=actor, idempotency_key=idempotency_key
     )
+    background.add_task(send_payouts, request.app.state.engine, settings)
+    return made
+
+
+@merchant_router.get("/{merchant_id}/payouts")
+def list_payouts(
+    session: DbSession,
+    actor: ApiActor,
+    merchant_id: uuid.UUID,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[PayoutRead]:
+    """The merchant's payouts, newest first, with where each stands at the bank."""
+    return payouts.list_payouts(session, merchant_id=merchant_id, actor=actor, limit=limit)
 
 
 @merchant_router.get("/{merchant_id}/reconciliation")
 def reconciliation(session: DbSession, actor: ApiActor, merchant_id: uuid.UUID) -> Reconciliation:
-    """Payments, refunds and payouts against the ledger; the difference is zero."""
+    """Payments, refunds and payouts (what is still in transit among them) against the ledger;
+    the difference is zero."""
     return merchants.reconcile(session, merchant_id=merchant_id, actor=actor)
+
+
+@router.get("/payouts/in-transit", tags=["merchants"])
+def payouts_in_transit(session: DbSession, actor: ApiActor) -> InTransitReport:
+    """Every payout the bank has not yet paid or returned, against the ledger's "payouts in
+    transit" account (operators): the difference is zero, and both are zero once the bank has
+    answered for every transfer."""
+    return payouts.in_transit(session, actor=actor)

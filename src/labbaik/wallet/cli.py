@@ -1,12 +1,14 @@
-"""Commands of the wallet: onboard merchants, pay them out, reconcile, deliver sandbox webhooks."""
+"""Commands of the wallet: onboard merchants, pay them out, reconcile, and the wallet's jobs."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -15,9 +17,9 @@ from labbaik.auth.roles import system_actor
 from labbaik.db import session_scope
 from labbaik.kit.money import Money
 from labbaik.settings import get_settings
-from labbaik.wallet import merchants, service
+from labbaik.wallet import merchants, payouts, service, tasks
 from labbaik.wallet.gateway import SandboxGateway, http_poster
-from labbaik.wallet.schemas import MerchantCreate, Reconciliation
+from labbaik.wallet.schemas import BankAccountIn, InTransitReport, MerchantCreate, Reconciliation
 
 app = typer.Typer(help="The wallet and its merchants.", no_args_is_help=True)
 
@@ -27,17 +29,43 @@ def _sar(amount: int) -> str:
 
 
 def _report_table(reports: list[Reconciliation]) -> Table:
-    table = Table("merchant", "payments", "refunds", "payouts", "ledger balance", "difference")
+    table = Table(
+        "merchant", "payments", "refunds", "payouts", "in transit", "ledger balance", "difference"
+    )
     for r in reports:
         table.add_row(
             r.merchant_code,
             _sar(r.payments),
             _sar(r.refunds),
             _sar(r.payouts),
+            _sar(r.in_transit),
             _sar(r.ledger_balance),
             _sar(r.difference),
         )
     return table
+
+
+def _transit_line(report: InTransitReport) -> str:
+    return (
+        f"in transit: {report.payouts} payout(s), {_sar(report.amount)}; ledger "
+        f"{_sar(report.ledger_in_transit)}; difference {_sar(report.difference)}; paid by the "
+        f"bank {_sar(report.paid)}, returned {_sar(report.returned)}"
+    )
+
+
+def _bank_account(iban: str | None, holder: str | None) -> BankAccountIn | None:
+    if iban is None and holder is None:
+        return None
+    if not (iban and holder):
+        typer.echo("error [invalid_input]: give both --iban and --holder", err=True)
+        raise typer.Exit(2)
+    try:
+        return BankAccountIn(iban=iban, holder=holder)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        reason = str(problem["msg"]).removeprefix("Value error, ")
+        typer.echo(f"error [invalid_input]: --{problem['loc'][0]}: {reason}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command("merchant-add")
@@ -49,15 +77,18 @@ def merchant_add(
     account: Annotated[
         str | None, typer.Option(help="Username of the merchant-role account of its till.")
     ] = None,
+    iban: Annotated[str | None, typer.Option(help="The IBAN payouts go to.")] = None,
+    holder: Annotated[str | None, typer.Option(help="The bank account holder's name.")] = None,
 ) -> None:
     """Onboard a merchant (its ledger account is opened with it); prints its code."""
     actor = system_actor("cli")
+    bank_account = _bank_account(iban, holder)
     with session_scope() as session:
         created = merchants.create_merchant(
             session,
             merchant_in=MerchantCreate.model_validate(
                 {"name": name, "name_ar": name_ar, "category": category, "site": site}
-            ),
+            ).model_copy(update={"bank_account": bank_account}),
             actor=actor,
             settings=get_settings(),
         )
@@ -67,26 +98,92 @@ def merchant_add(
     typer.echo(f"{created.code}  {created.id}  {created.name}")
 
 
+@app.command("bank-account")
+def bank_account(
+    merchant: Annotated[str, typer.Option("--merchant", help="The merchant's code.")],
+    iban: Annotated[str, typer.Option(help="The IBAN (its check digits are verified).")],
+    holder: Annotated[str, typer.Option(help="The account holder's name.")],
+) -> None:
+    """Set or change the bank account a merchant is paid out to (audited)."""
+    account_in = _bank_account(iban, holder)
+    assert account_in is not None
+    actor = system_actor("cli")
+    with session_scope() as session:
+        found = merchants.get_merchant_by_code(session, code=merchant, actor=actor)
+        changed = payouts.set_bank_account(
+            session, merchant_id=found.id, account_in=account_in, actor=actor
+        )
+    assert changed.bank_account is not None
+    typer.echo(f"{changed.code}: payouts go to {changed.bank_account.iban} ({account_in.holder})")
+
+
 @app.command("payout")
 def payout(
     merchant: Annotated[str, typer.Option("--merchant", help="The merchant's code.")],
 ) -> None:
-    """Pay a merchant's whole balance to the settlement account, then prove it reconciles."""
+    """Pay a merchant's whole balance out to its bank account, instruct the bank, then prove
+    the merchant reconciles (what the bank has not paid yet is shown in transit)."""
     actor = system_actor("cli")
+    settings = get_settings()
+    bank = payouts.bank_for(settings)
     with session_scope() as session:
         found = merchants.get_merchant_by_code(session, code=merchant, actor=actor)
-        paid = merchants.payout(
+        paid = payouts.payout(
             session,
             merchant_id=found.id,
             actor=actor,
             idempotency_key=f"cli-payout-{uuid.uuid4()}",
         )
+    # The bank is instructed once the payout is committed, as the API does.
+    with session_scope() as session:
+        payouts.sync_payouts(session, bank=bank, actor=actor)
+        now = next(p for p in payouts.list_payouts(session, merchant_id=found.id, actor=actor)
+                   if p.id == paid.id)  # fmt: skip
         report = merchants.reconcile(session, merchant_id=found.id, actor=actor)
-    typer.echo(f"paid out {_sar(paid.amount)} to settlement (payout {paid.id})")
+    where = f"{now.status.replace('_', ' ')}, bank transfer {now.bank_reference or 'not yet sent'}"
+    typer.echo(f"paid out {_sar(paid.amount)} to {now.iban} ({where}; payout {paid.id})")
     Console().print(_report_table([report]))
     if report.difference or report.ledger_balance:
         typer.echo("error [reconciliation]: the merchant does not reconcile to zero", err=True)
         raise typer.Exit(1)
+
+
+@app.command("payouts-sync")
+def payouts_sync() -> None:
+    """The payout job: instruct the bank for new payouts, and learn which transfers it paid or
+    returned. Run it every few minutes; prints what it did and what is in transit."""
+    actor = system_actor("cli")
+    bank = payouts.bank_for(get_settings())
+    with session_scope() as session:
+        done = payouts.sync_payouts(session, bank=bank, actor=actor)
+        transit = payouts.in_transit(session, actor=actor)
+    typer.echo(done.model_dump_json())
+    typer.echo(_transit_line(transit))
+    if transit.difference:
+        typer.echo("error [reconciliation]: in transit differs from the ledger", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("recover-topups")
+def recover_topups(
+    older_than: Annotated[
+        int, typer.Option(help="Minutes a top-up has been pending before the gateway is asked.")
+    ] = int(tasks.RECOVER_AFTER.total_seconds() // 60),
+) -> None:
+    """Ask the gateway for the status of top-ups whose webhooks never came, and settle or fail
+    them as the webhook would. Run it every few minutes; prints what it did."""
+    if older_than < 1:
+        typer.echo("error [invalid_input]: --older-than is at least 1 minute", err=True)
+        raise typer.Exit(2)
+    gateway = service.gateway_for(get_settings())
+    with session_scope() as session:
+        done = tasks.recover_topups(
+            session,
+            gateway=gateway,
+            actor=system_actor("cli"),
+            older_than=timedelta(minutes=older_than),
+        )
+    typer.echo(done.model_dump_json())
 
 
 @app.command("reconcile")
@@ -105,12 +202,14 @@ def reconcile(
             else merchants.list_merchants(session, actor=actor)
         )
         reports = [merchants.reconcile(session, merchant_id=m.id, actor=actor) for m in chosen]
+        transit = payouts.in_transit(session, actor=actor)
     if as_json:
         for r in reports:
             typer.echo(r.model_dump_json())
     else:
         Console().print(_report_table(reports))
-    if any(r.difference for r in reports):
+        typer.echo(_transit_line(transit))
+    if any(r.difference for r in reports) or transit.difference:
         typer.echo("error [reconciliation]: a merchant's books differ from the ledger", err=True)
         raise typer.Exit(1)
 
@@ -125,7 +224,8 @@ def sandbox_deliver(
         bool, typer.Option("--newest-first", help="Deliver out of order, as networks do.")
     ] = False,
 ) -> None:
-    """POST the sandbox gateway's pending webhooks to a running Labbaik."""
+    """POST the sandbox gateway's webhooks that are due to a running Labbaik; a refused one
+    is tried again on the schedule (run the command again later), and given up after 3 days."""
     settings = get_settings()
     gateway = service.gateway_for(settings)
     if not isinstance(gateway, SandboxGateway):
@@ -138,4 +238,6 @@ def sandbox_deliver(
             again=again,
             newest_first=newest_first,
         )
-    typer.echo(json.dumps({"delivered": delivered}))
+        counts = gateway.counts(session)
+    summary = {"delivered": delivered, "due": counts.due, "scheduled": counts.scheduled}
+    typer.echo(json.dumps(summary | {"failed": counts.failed}))

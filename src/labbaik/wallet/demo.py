@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -11,18 +12,28 @@ from labbaik.auth.roles import Actor, Role
 from labbaik.kit.pagination import PageRequest
 from labbaik.registry import service as registry_service
 from labbaik.settings import Settings
-from labbaik.wallet import merchants, service
+from labbaik.wallet import merchants, payouts, service
+from labbaik.wallet.bank import SandboxBank
 from labbaik.wallet.gateway import CARD_SUCCEEDS, SandboxGateway
-from labbaik.wallet.schemas import MerchantCreate, PaymentConfirm, QuoteCreate, TopUpCreate
+from labbaik.wallet.schemas import (
+    BankAccountIn,
+    MerchantCreate,
+    PaymentConfirm,
+    QuoteCreate,
+    TopUpCreate,
+)
 
 WALLETS = 20
-# (name, Arabic name, kind, place); the first works the demo "merchant" account's till.
+# (name, Arabic name, kind, place, IBAN); the first works the demo "merchant" account's till,
+# the second is paid out. The IBANs are valid Saudi ones the sandbox bank pays.
 MERCHANTS = (
-    ("Mina Dates and Sweets", "تمور وحلويات منى", "food", "Mina, street 204"),
-    ("Zamzam Water Kiosk", "كشك ماء زمزم", "water", "Ajyad, gate 5"),
-    ("Mashaer Transport Card", "بطاقة نقل المشاعر", "transport", "Mina station 3"),
-    ("Al-Shifa Pharmacy", "صيدلية الشفاء", "pharmacy", "Aziziyah"),
-)
+    ("Mina Dates and Sweets", "تمور وحلويات منى", "food", "Mina, street 204",
+     "SA0380000000608010167519"),
+    ("Zamzam Water Kiosk", "كشك ماء زمزم", "water", "Ajyad, gate 5", "SA4110000000000000000201"),
+    ("Mashaer Transport Card", "بطاقة نقل المشاعر", "transport", "Mina station 3",
+     "SA4020000000000000000202"),
+    ("Al-Shifa Pharmacy", "صيدلية الشفاء", "pharmacy", "Aziziyah", "SA7105000000000000000203"),
+)  # fmt: skip
 
 
 def _pay_as(session: Session, actor: Actor, code: str, amount: int, settings: Settings) -> None:
@@ -48,11 +59,17 @@ def build(session: Session, *, system: Actor, settings: Settings, seed: int) -> 
     shops = [
         merchants.create_merchant(
             session,
-            merchant_in=MerchantCreate(name=name, name_ar=name_ar, category=kind, site=site),
+            merchant_in=MerchantCreate(
+                name=name,
+                name_ar=name_ar,
+                category=kind,
+                site=site,
+                bank_account=BankAccountIn(iban=iban, holder=name),
+            ),
             actor=system,
             settings=settings,
         )
-        for name, name_ar, kind, site in MERCHANTS
+        for name, name_ar, kind, site, iban in MERCHANTS
     ]
     till = auth_service.get_account(session, username="merchant")
     merchants.add_member(session, merchant_id=shops[0].id, account_id=till.id, actor=system)
@@ -89,6 +106,14 @@ def build(session: Session, *, system: Actor, settings: Settings, seed: int) -> 
         for _ in range(rng.randint(1, 3)):
             shop = rng.choice(shops)
             _pay_as(session, actor, shop.code, rng.randint(5, 60) * 100, settings)
+        if index == 0:
+            # Every merchant has something to show, the one paid out below above all.
+            _pay_as(session, actor, shops[1].code, 2_000, settings)
+    # One payout the bank has paid: the merchants' page shows it, and nothing in transit.
+    payouts.payout(
+        session, merchant_id=shops[1].id, actor=system, idempotency_key="demo-payout-zamzam"
+    )
+    payouts.sync_payouts(session, bank=SandboxBank(settles_after=timedelta(0)), actor=system)
 
 
 def _apply(session: Session, gateway: SandboxGateway, body: bytes, headers: dict[str, str]) -> int:

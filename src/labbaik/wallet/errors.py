@@ -59,6 +59,21 @@ class NothingToPayOut(Conflict):
     code = "nothing_to_pay_out"
 
 
+class NoBankAccount(Conflict):
+    """A payout needs the merchant's bank account on file (an operator sets it)."""
+
+    code = "no_bank_account"
+
+
+class PayoutNotFound(NotFound):
+    code = "payout_not_found"
+
+
+class PayoutBankUnavailable(DomainError):
+    code = "payout_bank_unavailable"
+    status = 503
+
+
 class TopUpNotFound(NotFound):
     code = "topup_not_found"
 

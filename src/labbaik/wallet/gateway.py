@@ -5,19 +5,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 import secrets
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from labbaik.errors import InvalidInput
-from labbaik.kit.timeutil import utcnow
+from labbaik.kit.timeutil import as_utc, utcnow
 from labbaik.wallet.errors import WebhookRejected
 from labbaik.wallet.models import SandboxEvent, SandboxIntent
 
@@ -36,13 +37,15 @@ class CardRejected(InvalidInput):
 
 @dataclass(frozen=True)
 class GatewayIntent:
-    """A charge as the gateway answers when it is created: its outcome comes by webhook."""
+    """A charge as the gateway answers: "processing" when it is created (its outcome comes by
+    webhook), and "processing", "succeeded" or "failed" when it is asked for its status."""
 
     id: str
     reference: str
     amount: int
     currency: str
     status: str
+    failure_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,11 @@ class PaymentGateway(Protocol):
         self, *, body: bytes, headers: Mapping[str, str], now: datetime
     ) -> GatewayNotification:
         """Verify a webhook's signature and freshness and read it; WebhookRejected otherwise."""
+        ...
+
+    def retrieve_intent(self, session: Session, *, reference: str) -> GatewayIntent | None:
+        """The charge made for `reference` as the gateway knows it now, or None if it has none
+        (the charge was never created). Asked when no webhook came; may raise GatewayTimeout."""
         ...
 
 
@@ -152,16 +160,49 @@ def _luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
+# The delivery schedule of webhooks, as acquirers document theirs: a webhook the platform does
+# not acknowledge with a 2xx is tried again after a minute, then after twice as long each time
+# (at most 12 hours apart), each delay spread by +/-20 % so that the retries after an outage do
+# not all arrive at once; after 3 days the event is given up (Stripe retries "for up to three
+# days with an exponential back off"; Adyen from 2 minutes to 8 hours apart).
+FIRST_RETRY = timedelta(minutes=1)
+MAX_RETRY_DELAY = timedelta(hours=12)
+GIVE_UP_AFTER = timedelta(days=3)
+JITTER = 0.2
+
+
+def retry_delay(attempts: int, *, rng: random.Random) -> timedelta:
+    """How long after its `attempts`-th failed attempt an event is tried again."""
+    base = FIRST_RETRY.total_seconds() * 2 ** min(max(attempts, 1) - 1, 20)
+    base = min(base, MAX_RETRY_DELAY.total_seconds())
+    return timedelta(seconds=base * rng.uniform(1 - JITTER, 1 + JITTER))
+
+
+@dataclass(frozen=True)
+class DeliveryCounts:
+    """Where the sandbox's webhooks stand: what the delivery job still has to do."""
+
+    delivered: int
+    due: int
+    scheduled: int
+    failed: int
+
+
 class SandboxGateway:
     """A gateway that behaves like a real one, on this database: charges are answered
     "processing", and the outcome arrives later as a signed webhook that must be delivered
-    (`deliver`), possibly twice or out of order, as real gateways do."""
+    (`deliver`), possibly twice or out of order, as real gateways do; a webhook refused is
+    retried on a schedule for three days, and a charge's status can be asked for."""
 
     name = "sandbox"
 
-    def __init__(self, secret: bytes, *, tolerance: int = 300) -> None:
+    def __init__(
+        self, secret: bytes, *, tolerance: int = 300, rng: random.Random | None = None
+    ) -> None:
         self.secret = secret
         self.tolerance = tolerance
+        # The jitter of the schedule; a test passes a seeded one.
+        self.rng = rng or random.SystemRandom()
 
     def create_intent(
         self, session: Session, *, reference: str, amount: int, currency: str, card: str
@@ -197,11 +238,12 @@ class SandboxGateway:
 
     def _emit(self, session: Session, intent: SandboxIntent, sequence: int, kind: str) -> None:
         event_id = "evt_" + secrets.token_hex(12)
+        now = utcnow()
         payload = {
             "id": event_id,
             "type": kind,
             "sequence": sequence,
-            "created": int(utcnow().timestamp()),
+            "created": int(now.timestamp()),
             "data": {
                 "id": intent.id,
                 "reference": intent.reference,
@@ -211,7 +253,27 @@ class SandboxGateway:
             },
         }
         session.add(
-            SandboxEvent(id=event_id, intent_id=intent.id, sequence=sequence, payload=payload)
+            SandboxEvent(
+                id=event_id,
+                intent_id=intent.id,
+                sequence=sequence,
+                payload=payload,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+
+    def retrieve_intent(self, session: Session, *, reference: str) -> GatewayIntent | None:
+        intent = session.scalar(select(SandboxIntent).where(SandboxIntent.reference == reference))
+        if intent is None:
+            return None
+        return GatewayIntent(
+            id=intent.id,
+            reference=intent.reference,
+            amount=intent.amount,
+            currency=intent.currency,
+            status=intent.status,
+            failure_code=intent.failure_code,
         )
 
     def parse_notification(
@@ -233,28 +295,69 @@ class SandboxGateway:
         session: Session,
         *,
         post: Callable[[bytes, dict[str, str]], int],
+        now: datetime | None = None,
         newest_first: bool = False,
         again: bool = False,
         limit: int = 100,
     ) -> int:
-        """POST the webhooks not yet delivered (or every one, `again`); returns how many the
-        platform accepted. `newest_first` delivers them out of order, as networks do."""
+        """POST the webhooks whose attempt is due at `now` (or every one once more, `again`);
+        returns how many the platform accepted. One refused (not 2xx, or no answer) is
+        scheduled again, or given up after three days. `newest_first` delivers them out of
+        order, as networks do."""
+        now = now or utcnow()
         order = SandboxEvent.sequence.desc() if newest_first else SandboxEvent.sequence
-        stmt = select(SandboxEvent).order_by(SandboxEvent.created_at, order).limit(limit)
+        stmt = select(SandboxEvent).order_by(SandboxEvent.created_at, order)
         if newest_first:
-            stmt = select(SandboxEvent).order_by(order, SandboxEvent.created_at).limit(limit)
+            stmt = select(SandboxEvent).order_by(order, SandboxEvent.created_at)
         if not again:
-            stmt = stmt.where(SandboxEvent.delivered_at.is_(None))
+            stmt = stmt.where(
+                SandboxEvent.delivered_at.is_(None),
+                SandboxEvent.failed_at.is_(None),
+                SandboxEvent.next_attempt_at <= now,
+            )
+        # Two delivery jobs at once each take their own events (PostgreSQL; SQLite has one
+        # writer), though a webhook sent twice would change nothing on the platform's side.
+        stmt = stmt.limit(limit).with_for_update(skip_locked=True)
         accepted = 0
         for event in session.scalars(stmt).all():
-            body, header = self.signed(event.payload)
-            event.attempts += 1
+            body, header = self.signed(event.payload, now=now)
             status = post(body, {SIGNATURE_HEADER: header, "Content-Type": "application/json"})
-            if 200 <= status < 300:
-                event.delivered_at = utcnow()
-                accepted += 1
+            accepted += self._attempted(event, status, now)
         session.flush()
         return accepted
+
+    def _attempted(self, event: SandboxEvent, status: int, now: datetime) -> bool:
+        event.attempts += 1
+        event.last_attempt_at = now
+        event.last_status = status
+        if 200 <= status < 300:
+            event.delivered_at = event.delivered_at or now
+            event.next_attempt_at = None
+            return True
+        if event.delivered_at is not None or event.failed_at is not None:
+            return False  # a copy sent again (`again`): the event's own fate is settled
+        due = now + retry_delay(event.attempts, rng=self.rng)
+        if due > as_utc(event.created_at) + GIVE_UP_AFTER:
+            event.failed_at = now
+            event.next_attempt_at = None
+        else:
+            event.next_attempt_at = due
+        return False
+
+    def counts(self, session: Session, *, now: datetime | None = None) -> DeliveryCounts:
+        now = now or utcnow()
+        waiting = (SandboxEvent.delivered_at.is_(None), SandboxEvent.failed_at.is_(None))
+
+        def count(*where: ColumnElement[bool]) -> int:
+            stmt = select(func.count()).select_from(SandboxEvent).where(*where)
+            return int(session.scalar(stmt) or 0)
+
+        return DeliveryCounts(
+            delivered=count(SandboxEvent.delivered_at.is_not(None)),
+            due=count(*waiting, SandboxEvent.next_attempt_at <= now),
+            scheduled=count(*waiting, SandboxEvent.next_attempt_at > now),
+            failed=count(SandboxEvent.delivered_at.is_(None), SandboxEvent.failed_at.is_not(None)),
+        )
 
 
 def http_poster(url: str, *, timeout: float = 10.0) -> Callable[[bytes, dict[str, str]], int]:

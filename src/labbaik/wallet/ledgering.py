@@ -27,7 +27,12 @@ ACCOUNT_WALLET = 20
 ACCOUNT_MERCHANT = 21
 ACCOUNT_GATEWAY = 22  # money the gateway owes us for confirmed top-ups
 ACCOUNT_FEES = 23  # the platform's fee income
-ACCOUNT_SETTLEMENT = 24  # money on its way to the merchants' banks
+# Payouts: a merchant's money leaves its account for "in transit" when the payout is made, and
+# goes on to the bank's clearing account when the bank has paid it (or back to the merchant
+# when the bank returns it), so "in transit" holds exactly the payouts not yet settled. The
+# clearing account is the one older payouts went to directly, hence its ledger name.
+ACCOUNT_BANK_CLEARING = 24
+ACCOUNT_PAYOUTS_IN_TRANSIT = 25
 
 # Reasons of the transfers it makes.
 TOPUP = 201
@@ -35,7 +40,9 @@ PAYMENT = 202
 FEE = 203
 REFUND = 204
 FEE_REFUND = 205
-PAYOUT = 206
+PAYOUT = 206  # merchant to in transit
+PAYOUT_SETTLED = 207  # in transit to the bank's clearing account
+PAYOUT_RETURNED = 208  # in transit back to the merchant
 
 KINDS = {TOPUP: "topup", PAYMENT: "payment", FEE: "fee", REFUND: "refund", FEE_REFUND: "fee_refund"}
 
@@ -59,18 +66,23 @@ def system_account(code: int, currency: str = CURRENCY) -> uuid.UUID:
 
 def open_system_accounts(session: Session, currency: str = CURRENCY) -> None:
     """The platform's own accounts; opening them again is harmless (the ledger says "exists")."""
+    # In transit can never pay out more than came in: a payout settled or returned twice
+    # would be refused by the ledger itself.
+    limited = [AccountFlag.DEBITS_MUST_NOT_EXCEED_CREDITS]
     accounts = [
         AccountCreate(
             id=system_account(code, currency),
             currency=currency,
             code=code,
+            flags=flags,
             owner_type="platform",
             reference=name,
         )
-        for code, name in (
-            (ACCOUNT_GATEWAY, "gateway clearing"),
-            (ACCOUNT_FEES, "wallet fees"),
-            (ACCOUNT_SETTLEMENT, "merchant settlement"),
+        for code, name, flags in (
+            (ACCOUNT_GATEWAY, "gateway clearing", []),
+            (ACCOUNT_FEES, "wallet fees", []),
+            (ACCOUNT_BANK_CLEARING, "merchant settlement", []),
+            (ACCOUNT_PAYOUTS_IN_TRANSIT, "payouts in transit", limited),
         )
     ]
     check(ledger_service.create_accounts(session, accounts=accounts, actor=LEDGER_ACTOR))

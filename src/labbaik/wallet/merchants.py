@@ -1,4 +1,5 @@
-"""Merchants: onboarding, the accounts that work a till, signed payment codes, takings, payouts."""
+"""Merchants: onboarding, the accounts that work a till, signed payment codes, takings, and
+their books against the ledger (payouts themselves are in wallet.payouts)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,16 @@ from sqlalchemy.orm import Session
 from labbaik.auth import service as auth_service
 from labbaik.auth.roles import Actor, Role, Scope
 from labbaik.errors import InvalidInput
+from labbaik.kit import iban as ibans
 from labbaik.kit.ids import is_valid_check, with_check
-from labbaik.kit.timeutil import RIYADH, as_utc
-from labbaik.ledger.schemas import TransferCreate
+from labbaik.kit.timeutil import RIYADH, as_utc, utcnow
 from labbaik.settings import Settings
-from labbaik.wallet import idempotency, ledgering
+from labbaik.wallet import ledgering
 from labbaik.wallet.errors import (
     DuplicateMerchant,
     InvalidMerchantQR,
     MerchantNotFound,
     NotAMerchant,
-    NothingToPayOut,
 )
 from labbaik.wallet.models import Merchant, MerchantMember, Payment, Payout, Refund
 from labbaik.wallet.reads import add_unique, payment_read
@@ -32,7 +32,6 @@ from labbaik.wallet.schemas import (
     MerchantCreate,
     MerchantQR,
     MerchantRead,
-    PayoutRead,
     Reconciliation,
     Takings,
 )
@@ -72,6 +71,10 @@ def create_merchant(
         currency=ledgering.CURRENCY,
         fee_bps=settings.wallet_fee_bps if merchant_in.fee_bps is None else merchant_in.fee_bps,
     )
+    if merchant_in.bank_account is not None:
+        merchant.bank_iban = merchant_in.bank_account.iban
+        merchant.bank_holder = merchant_in.bank_account.holder
+        merchant.bank_updated_at = utcnow()
     add_unique(
         session, merchant, DuplicateMerchant("that merchant code was taken a moment ago: try again")
     )
@@ -89,7 +92,7 @@ def create_merchant(
         action="merchant.create",
         object_type="merchant",
         object_id=merchant.id,
-        detail={"code": merchant.code},
+        detail={"code": merchant.code, "iban": ibans.mask(merchant.bank_iban or "") or None},
     )
     return MerchantRead.model_validate(merchant)
 
@@ -292,59 +295,6 @@ def takings(session: Session, *, actor: Actor, day: date) -> Takings:
     )
 
 
-def payout(
-    session: Session, *, merchant_id: uuid.UUID, actor: Actor, idempotency_key: str | None
-) -> PayoutRead:
-    """Move everything the merchant holds to the settlement account, leaving it at zero."""
-    auth_service.require(actor, Scope.MERCHANT_MANAGE)
-
-    def run() -> PayoutRead:
-        merchant = session.get(Merchant, merchant_id, with_for_update=True)
-        if merchant is None:
-            raise MerchantNotFound("no such merchant")
-        balance = ledgering.balances(session, [merchant.ledger_account_id])
-        amount = ledgering.available(balance[merchant.ledger_account_id])
-        if amount <= 0:
-            raise NothingToPayOut(f"the merchant {merchant.code} holds nothing to pay out")
-        row = Payout(merchant_id=merchant.id, amount=amount, currency=merchant.currency)
-        session.add(row)
-        session.flush()
-        ledgering.move(
-            session,
-            [
-                TransferCreate(
-                    id=ledgering.transfer_id(row.id, "payout"),
-                    debit_account_id=merchant.ledger_account_id,
-                    credit_account_id=ledgering.system_account(ledgering.ACCOUNT_SETTLEMENT),
-                    amount=amount,
-                    currency=merchant.currency,
-                    code=ledgering.PAYOUT,
-                    reference=f"payout:{row.id}",
-                )
-            ],
-            short="the merchant's balance changed during the payout: try again",
-        )
-        auth_service.record(
-            session,
-            actor=actor,
-            action="merchant.payout",
-            object_type="merchant",
-            object_id=merchant.id,
-            detail={"amount": amount},
-        )
-        return PayoutRead.model_validate(row)
-
-    return idempotency.once(
-        session,
-        actor=actor,
-        operation="merchant.payout",
-        key=idempotency_key,
-        request={"merchant_id": str(merchant_id)},
-        answer=PayoutRead,
-        run=run,
-    )
-
-
 def reconcile(session: Session, *, merchant_id: uuid.UUID, actor: Actor) -> Reconciliation:
     """The merchant's payments, refunds and payouts against its ledger account."""
     merchant = session.get(Merchant, merchant_id)
@@ -361,18 +311,27 @@ def reconcile(session: Session, *, merchant_id: uuid.UUID, actor: Actor) -> Reco
         .join(Payment, Payment.id == Refund.payment_id)
         .where(Payment.merchant_id == merchant.id)
     )
-    paid_out = session.scalar(
-        select(func.coalesce(func.sum(Payout.amount), 0)).where(Payout.merchant_id == merchant.id)
+    by_status = dict(
+        session.execute(
+            select(Payout.status, func.coalesce(func.sum(Payout.amount), 0))
+            .where(Payout.merchant_id == merchant.id)
+            .group_by(Payout.status)
+        ).all()
     )
     balance = ledgering.balances(session, [merchant.ledger_account_id])[merchant.ledger_account_id]
     ledger_balance = balance.credits_posted - balance.debits_posted
-    payments, refunds, payouts = int(paid or 0), int(refunded or 0), int(paid_out or 0)
+    payments, refunds = int(paid or 0), int(refunded or 0)
+    in_transit = sum(int(by_status.get(s, 0)) for s in ("pending", "in_transit"))
+    # A returned payout's money is back on the balance: it is not paid out.
+    payouts = in_transit + int(by_status.get("paid", 0))
     return Reconciliation(
         merchant_id=merchant.id,
         merchant_code=merchant.code,
         payments=payments,
         refunds=refunds,
         payouts=payouts,
+        in_transit=in_transit,
+        returned=int(by_status.get("returned", 0)),
         ledger_balance=ledger_balance,
         difference=payments - refunds - payouts - ledger_balance,
     )

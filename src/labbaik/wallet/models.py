@@ -62,6 +62,10 @@ class Merchant(Base):
     fee_bps: Mapped[int] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The bank account payouts go to: a validated IBAN (electronic form) and its holder's name.
+    bank_iban: Mapped[str | None] = mapped_column(String(34))
+    bank_holder: Mapped[str | None] = mapped_column(String(140))
+    bank_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MerchantMember(Base):
@@ -139,7 +143,12 @@ class TopUp(Base):
 
 
 class Payout(Base):
-    """A merchant's takings moved to the settlement account, leaving the merchant at zero."""
+    """A merchant's takings sent to its bank account by a bank transfer.
+
+    "pending": recorded, the money is in transit on the ledger, the bank not yet instructed;
+    "in_transit": the bank accepted the instruction; "paid": the bank settled it; "returned":
+    the bank gave the money back (a closed account...), and the ledger gave it to the merchant.
+    """
 
     __tablename__ = "wallet_payout"
 
@@ -148,6 +157,15 @@ class Payout(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    # The account as it was on file when the payout was made: a later change does not move it.
+    iban: Mapped[str | None] = mapped_column(String(34))
+    account_holder: Mapped[str | None] = mapped_column(String(140))
+    bank: Mapped[str | None] = mapped_column(String(32))
+    bank_reference: Mapped[str | None] = mapped_column(String(64))
+    instructed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    return_code: Mapped[str | None] = mapped_column(String(64))
 
 
 class IdempotentRequest(Base):
@@ -242,3 +260,28 @@ class SandboxEvent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The delivery schedule: when the next attempt is due (none once delivered or given up),
+    # what the last attempt got (0: no answer), and when the sandbox gave up on it.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SandboxBankTransfer(Base):
+    """The sandbox bank's own record of a transfer instruction, as a real bank keeps it."""
+
+    __tablename__ = "wallet_sandbox_bank_transfer"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    iban: Mapped[str] = mapped_column(String(34))
+    holder: Mapped[str] = mapped_column(String(140))
+    # "accepted", then "settled" or "returned" once decides_at has passed.
+    status: Mapped[str] = mapped_column(String(16))
+    return_code: Mapped[str | None] = mapped_column(String(64))
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decides_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

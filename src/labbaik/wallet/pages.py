@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import segno
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from labbaik.auth import service as auth_service
@@ -22,11 +23,12 @@ from labbaik.kit.money import Money
 from labbaik.kit.pagination import MAX_PAGE_SIZE, PageRequest
 from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.settings import Settings
-from labbaik.wallet import merchants, passkeys, service, statements
-from labbaik.wallet.api import deliver_sandbox_webhooks
+from labbaik.wallet import merchants, passkeys, payouts, service, statements
+from labbaik.wallet.api import deliver_sandbox_webhooks, send_payouts
 from labbaik.wallet.errors import WalletNotFound
 from labbaik.wallet.gateway import CARD_DECLINED, CARD_SUCCEEDS, CARD_TIMEOUT
 from labbaik.wallet.schemas import (
+    BankAccountIn,
     HistoryItem,
     MerchantCreate,
     PasskeyRegister,
@@ -405,7 +407,7 @@ def passkey_rename(
             raise InvalidInput("name: give the passkey a name of 1 to 100 characters") from None
         passkeys.rename_passkey(session, actor=actor, passkey_id=passkey_id, update_in=update_in)
     except DomainError as exc:
-        session.rollback()
+        settle_error(session, exc)
         return _fail(
             request, session, "wallet/wallet.html", exc, _wallet_context(request, session, actor)
         )
@@ -536,9 +538,30 @@ def _merchants_context(session: Session, actor: Actor) -> dict[str, Any]:
         "reports": {
             m.id: merchants.reconcile(session, merchant_id=m.id, actor=actor) for m in listed
         },
+        "payouts": {
+            m.id: payouts.list_payouts(session, merchant_id=m.id, actor=actor, limit=1)
+            for m in listed
+        },
+        "transit": payouts.in_transit(session, actor=actor),
         "money": money,
         "key": uuid.uuid4().hex,
     }
+
+
+def _merchants_refused(
+    request: Request, session: Session, actor: Actor, exc: DomainError
+) -> Response:
+    settle_error(session, exc)
+    return _fail(request, session, "wallet/merchants.html", exc, _merchants_context(session, actor))
+
+
+def _invalid(exc: ValueError, what: str) -> InvalidInput:
+    if isinstance(exc, ValidationError) and exc.errors():
+        problem = exc.errors()[0]
+        field = ".".join(str(p) for p in problem["loc"])
+        reason = str(problem["msg"]).removeprefix("Value error, ")
+        return InvalidInput(f"{what}: {field}: {reason}")
+    return InvalidInput(f"{what}: {str(exc).splitlines()[0]}")
 
 
 @router.get("/merchants")
@@ -556,13 +579,16 @@ def merchants_create(
     category: Annotated[str, Form(max_length=32)] = "other",
     site: Annotated[str, Form(max_length=100)] = "",
     username: Annotated[str, Form(max_length=64)] = "",
+    iban: Annotated[str, Form(max_length=42)] = "",
+    holder: Annotated[str, Form(max_length=140)] = "",
 ) -> Response:
     try:
+        bank = BankAccountIn(iban=iban, holder=holder or name) if iban.strip() else None
         created = merchants.create_merchant(
             session,
             merchant_in=MerchantCreate.model_validate(
                 {"name": name, "name_ar": name_ar or None, "category": category,
-                 "site": site or None}
+                 "site": site or None, "bank_account": bank}
             ),
             actor=actor,
             settings=_settings(request),
@@ -573,15 +599,35 @@ def merchants_create(
                 session, merchant_id=created.id, account_id=account.id, actor=actor
             )
     except DomainError as exc:
-        settle_error(session, exc)
-        return _fail(
-            request, session, "wallet/merchants.html", exc, _merchants_context(session, actor)
-        )
+        return _merchants_refused(request, session, actor, exc)
     except ValueError as exc:
-        session.rollback()
-        error = InvalidInput(f"the merchant is not valid: {str(exc).splitlines()[0]}")
-        return _fail(
-            request, session, "wallet/merchants.html", error, _merchants_context(session, actor)
+        return _merchants_refused(
+            request, session, actor, _invalid(exc, "the merchant is not valid")
+        )
+    return RedirectResponse("/merchants", status_code=303)
+
+
+@router.post("/merchants/{merchant_id}/bank-account", dependencies=[Csrf])
+def merchants_bank_account(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    merchant_id: uuid.UUID,
+    iban: Annotated[str, Form(max_length=42)],
+    holder: Annotated[str, Form(max_length=140)],
+) -> Response:
+    try:
+        payouts.set_bank_account(
+            session,
+            merchant_id=merchant_id,
+            account_in=BankAccountIn(iban=iban, holder=holder),
+            actor=actor,
+        )
+    except DomainError as exc:
+        return _merchants_refused(request, session, actor, exc)
+    except ValueError as exc:
+        return _merchants_refused(
+            request, session, actor, _invalid(exc, "the bank account is not valid")
         )
     return RedirectResponse("/merchants", status_code=303)
 
@@ -592,13 +638,18 @@ def merchants_payout(
     session: DbSession,
     actor: PageActor,
     merchant_id: uuid.UUID,
-    key: Annotated[str, Form(max_length=64)],
+    # The page's key and the merchant's id: one payout per merchant per page shown.
+    key: Annotated[str, Form(max_length=100)],
 ) -> Response:
+    settings = _settings(request)
     try:
-        merchants.payout(session, merchant_id=merchant_id, actor=actor, idempotency_key=key)
+        payouts.bank_for(settings)
+        payouts.payout(session, merchant_id=merchant_id, actor=actor, idempotency_key=key)
     except DomainError as exc:
-        settle_error(session, exc)
-        return _fail(
-            request, session, "wallet/merchants.html", exc, _merchants_context(session, actor)
-        )
-    return RedirectResponse("/merchants", status_code=303)
+        return _merchants_refused(request, session, actor, exc)
+    session.commit()
+    # The bank is instructed once the payout is committed.
+    from starlette.background import BackgroundTask  # noqa: PLC0415
+
+    task = BackgroundTask(send_payouts, request.app.state.engine, settings)
+    return RedirectResponse("/merchants", status_code=303, background=task)

@@ -6,7 +6,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from labbaik.kit import iban as ibans
 
 # One top-up or payment at most 100,000 SAR: far above any pilgrim's need, far below overflow.
 MAX_AMOUNT = 10_000_000
@@ -160,6 +162,52 @@ class HistoryPage(BaseModel):
     size: int
 
 
+class BankAccountIn(BaseModel):
+    """The bank account a merchant is paid out to."""
+
+    iban: str = Field(
+        min_length=15,
+        max_length=42,
+        description="the IBAN, with or without spaces; its check digits are verified",
+        examples=["SA03 8000 0000 6080 1016 7519"],
+    )
+    holder: str = Field(
+        min_length=2, max_length=140, description="the account holder's name, as the bank has it"
+    )
+
+    @field_validator("iban")
+    @classmethod
+    def _valid_iban(cls, value: str) -> str:
+        try:
+            return ibans.validate(value)
+        except ibans.InvalidIban as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("holder")
+    @classmethod
+    def _holder(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if len(value) < 2:
+            raise ValueError("the account holder's name is missing")
+        return value
+
+
+def _masked(value: str | None) -> str | None:
+    # A full IBAN is never answered; an answer stored and read back is masked already.
+    return value if value is None or "*" in value else ibans.mask(value)
+
+
+class BankAccountRead(BaseModel):
+    iban: str = Field(description="masked: the country, check digits and last four characters")
+    holder: str
+    updated_at: datetime | None
+
+    @field_validator("iban")
+    @classmethod
+    def _mask(cls, value: str | None) -> str | None:
+        return _masked(value)
+
+
 class MerchantCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     name_ar: str | None = Field(default=None, max_length=200)
@@ -167,6 +215,9 @@ class MerchantCreate(BaseModel):
     site: str | None = Field(default=None, max_length=100, examples=["Mina, street 204"])
     fee_bps: int | None = Field(
         default=None, ge=0, le=1000, description="the pilgrim's fee in hundredths of a percent"
+    )
+    bank_account: BankAccountIn | None = Field(
+        default=None, description="where payouts go; may be set later (PUT .../bank-account)"
     )
 
 
@@ -183,6 +234,24 @@ class MerchantRead(BaseModel):
     fee_bps: int
     is_active: bool
     created_at: datetime
+    bank_account: BankAccountRead | None = Field(
+        default=None, description="where payouts go (none yet: payouts are refused)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_row(cls, data: Any) -> Any:
+        # A merchant's row keeps the account in three columns; the API shows it as one object.
+        if isinstance(data, dict) or not hasattr(data, "bank_iban"):
+            return data
+        fields = {name: getattr(data, name) for name in cls.model_fields if name != "bank_account"}
+        if data.bank_iban:
+            fields["bank_account"] = {
+                "iban": data.bank_iban,
+                "holder": data.bank_holder,
+                "updated_at": data.bank_updated_at,
+            }
+        return fields
 
 
 class MerchantMemberCreate(BaseModel):
@@ -207,7 +276,14 @@ class Takings(BaseModel):
     items: list[PaymentRead]
 
 
+PayoutStatus = Literal["pending", "in_transit", "paid", "returned"]
+
+
 class PayoutRead(BaseModel):
+    """A payout: "pending" until the bank accepts the transfer, then "in_transit", then
+    "paid", or "returned" (the money is back on the merchant's balance, `return_code` says
+    why)."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -215,6 +291,19 @@ class PayoutRead(BaseModel):
     amount: int
     currency: str
     created_at: datetime
+    status: PayoutStatus
+    iban: str | None = Field(description="the account paid, masked; as it was at the payout")
+    account_holder: str | None
+    bank: str | None
+    bank_reference: str | None = Field(description="the bank's id of the transfer, once accepted")
+    instructed_at: datetime | None
+    resolved_at: datetime | None = Field(description="when the bank paid or returned it")
+    return_code: str | None
+
+    @field_validator("iban")
+    @classmethod
+    def _mask(cls, value: str | None) -> str | None:
+        return _masked(value)
 
 
 class Reconciliation(BaseModel):
@@ -224,9 +313,45 @@ class Reconciliation(BaseModel):
     merchant_code: str
     payments: int
     refunds: int
-    payouts: int
+    payouts: int = Field(description="payouts made and not returned: paid or in transit")
+    in_transit: int = Field(description="the part of the payouts the bank has not paid yet")
+    returned: int = Field(description="payouts the bank returned (back on the balance)")
     ledger_balance: int
     difference: int = Field(description="payments - refunds - payouts - ledger balance")
+
+
+class InTransitReport(BaseModel):
+    """The payouts in transit against the ledger's "payouts in transit" account: when every
+    transfer is paid or returned, both are zero."""
+
+    currency: str
+    payouts: int = Field(description="how many payouts are pending or in transit")
+    amount: int = Field(description="what those payouts add up to")
+    ledger_in_transit: int = Field(description="the balance of the ledger's in-transit account")
+    difference: int = Field(description="amount - ledger_in_transit: zero")
+    paid: int = Field(description="every payout the bank has paid, in total")
+    ledger_bank_clearing: int = Field(description="the bank's clearing account: what it paid")
+    returned: int
+
+
+class PayoutSync(BaseModel):
+    """What one run of the payout job did."""
+
+    instructed: int = Field(description="transfers the bank accepted in this run")
+    paid: int
+    returned: int
+    waiting: int = Field(description="still in transit at the bank")
+    unanswered: int = Field(description="the bank did not answer; tried again next run")
+
+
+class TopUpRecovery(BaseModel):
+    """What one run of the top-up status job did."""
+
+    checked: int
+    succeeded: int
+    failed: int
+    processing: int = Field(description="the gateway is still processing them")
+    unanswered: int = Field(description="the gateway did not answer; asked again next run")
 
 
 class PasskeyRead(BaseModel):

@@ -342,14 +342,16 @@ def handle_notification(
             session.flush()
     except IntegrityError:
         return WebhookAck(received=True, outcome="duplicate")
-    event.outcome = _apply(session, topup, note.type, note.amount, note.currency, note.failure_code)
+    event.outcome = apply_outcome(
+        session, topup, note.type, note.amount, note.currency, note.failure_code
+    )
     if note.intent_id and topup.gateway_intent_id is None:
         topup.gateway_intent_id = note.intent_id
     session.flush()
     return WebhookAck(received=True, outcome=event.outcome)
 
 
-def _apply(
+def apply_outcome(
     session: Session,
     topup: TopUp,
     kind: str,
@@ -357,6 +359,8 @@ def _apply(
     currency: str,
     failure_code: str | None,
 ) -> str:
+    """What the gateway says of a locked top-up's charge, applied once: by its webhook, or by
+    the answer to a status query when the webhooks were lost (wallet.tasks)."""
     if amount != topup.amount or currency != topup.currency:
         return "conflict"
     if kind == "charge.processing":
