@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -76,12 +77,18 @@ def _halalas(text: str, field: str) -> int:
 
 
 def _fail(
-    request: Request, session: Session, template: str, exc: DomainError, context: dict[str, Any]
+    request: Request,
+    session: Session,
+    template: str,
+    exc: DomainError,
+    context: Callable[[], dict[str, Any]],
 ) -> Response:
-    # Nothing of a refused action is kept (the request's transaction would otherwise commit
-    # it), but for the record a refusal keeps, such as the scan of a refused card.
+    """The page again, with the refusal's message. The unit of work is settled first and the
+    page's context read after: nothing of the refused action is kept or shown (its flushed
+    writes are rolled back, and on PostgreSQL a transaction that a failed statement aborted
+    is usable again), but for the record a refusal keeps, such as the scan of a refused card."""
     settle_error(session, exc)
-    full = {"error_code": exc.code, "error_detail": exc.message, **context}
+    full = {"error_code": exc.code, "error_detail": exc.message, **context()}
     return render(request, template, full, status=exc.status)
 
 
@@ -204,7 +211,7 @@ def topup(
             idempotency_key=key,
         )
     except DomainError as exc:
-        return _fail(request, session, "wallet/topup.html", exc, _topup_context(amount))
+        return _fail(request, session, "wallet/topup.html", exc, lambda: _topup_context(amount))
     session.commit()
     if settings.wallet_sandbox_delivers:
         # The sandbox answers later, as a real gateway does: its webhook settles the top-up.
@@ -249,7 +256,9 @@ def pay_quote(
         )
         found = service.quote(session, actor=actor, quote_in=quote_in, settings=_settings(request))
     except DomainError as exc:
-        return _fail(request, session, "wallet/pay.html", exc, {"code": code, "amount": amount})
+        return _fail(
+            request, session, "wallet/pay.html", exc, lambda: {"code": code, "amount": amount}
+        )
     return RedirectResponse(f"/wallet/pay/{found.id}", status_code=303)
 
 
@@ -304,8 +313,10 @@ def pay_confirm(
             idempotency_key=key,
         )
     except DomainError as exc:
-        context = _review_context(session, actor, payment_id)
-        return _fail(request, session, "wallet/review.html", exc, context)
+        return _fail(
+            request, session, "wallet/review.html", exc,
+            lambda: _review_context(session, actor, payment_id),
+        )  # fmt: skip
     return RedirectResponse(f"/wallet/pay/{payment_id}", status_code=303)
 
 
@@ -374,9 +385,12 @@ def _till_context(
 def _till_refused(
     request: Request, session: Session, actor: Actor, settings: Settings, exc: DomainError
 ) -> Response:
-    context = _till_context(session, actor, settings)
-    qr = merchants.merchant_qr(session, actor=actor, settings=settings)
-    context |= {"qr": qr, "qr_image": _qr_data_uri(qr.text), "amount": ""}
+    def context() -> dict[str, Any]:
+        qr = merchants.merchant_qr(session, actor=actor, settings=settings)
+        return _till_context(session, actor, settings) | {
+            "qr": qr, "qr_image": _qr_data_uri(qr.text), "amount": ""
+        }  # fmt: skip
+
     return _fail(request, session, "wallet/till.html", exc, context)
 
 
@@ -388,7 +402,9 @@ def till(request: Request, session: DbSession, actor: PageActor, amount: str = "
         try:
             halalas = _halalas(amount, "amount")
         except DomainError as exc:
-            return _fail(request, session, "wallet/till.html", exc, context | {"amount": amount})
+            return _fail(
+                request, session, "wallet/till.html", exc, lambda: context | {"amount": amount}
+            )
         qr = merchants.merchant_qr(session, actor=actor, settings=settings, amount=halalas)
     else:
         qr = merchants.merchant_qr(session, actor=actor, settings=settings)
@@ -487,16 +503,16 @@ def merchants_create(
                 session, merchant_id=created.id, account_id=account.id, actor=actor
             )
     except DomainError as exc:
-        settle_error(session, exc)
         return _fail(
-            request, session, "wallet/merchants.html", exc, _merchants_context(session, actor)
-        )
+            request, session, "wallet/merchants.html", exc,
+            lambda: _merchants_context(session, actor),
+        )  # fmt: skip
     except ValueError as exc:
-        session.rollback()
         error = InvalidInput(f"the merchant is not valid: {str(exc).splitlines()[0]}")
         return _fail(
-            request, session, "wallet/merchants.html", error, _merchants_context(session, actor)
-        )
+            request, session, "wallet/merchants.html", error,
+            lambda: _merchants_context(session, actor),
+        )  # fmt: skip
     return RedirectResponse("/merchants", status_code=303)
 
 
@@ -511,8 +527,8 @@ def merchants_payout(
     try:
         merchants.payout(session, merchant_id=merchant_id, actor=actor, idempotency_key=key)
     except DomainError as exc:
-        settle_error(session, exc)
         return _fail(
-            request, session, "wallet/merchants.html", exc, _merchants_context(session, actor)
-        )
+            request, session, "wallet/merchants.html", exc,
+            lambda: _merchants_context(session, actor),
+        )  # fmt: skip
     return RedirectResponse("/merchants", status_code=303)
