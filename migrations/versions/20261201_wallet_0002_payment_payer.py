@@ -1,6 +1,6 @@
 """wallet: the payer's masked name on a payment the till asked for by the card
 
-Revision ID: wallet_0002_payer
+Revision ID: wallet_0002
 Revises: wallet_0001
 Create Date: 2026-12-01 21:00:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "wallet_0002_payer"
+revision: str = "wallet_0002"
 down_revision: str | None = "wallet_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """wallet: merchants' bank accounts, payouts through a bank, the sandbox's webhook schedule
 
 Revision ID: wallet_0003
-Revises: wallet_0002_payer
+Revises: wallet_0002
 Create Date: 2026-12-01 21:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "wallet_0003"
-down_revision: str | None = "wallet_0002_payer"
+down_revision: str | None = "wallet_0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

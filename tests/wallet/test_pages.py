@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import UTC, datetime
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from labbaik.cards import service as cards_service
 from labbaik.cards.models import Scan
 from labbaik.cards.schemas import CardRead
+from labbaik.errors import Busy
+from labbaik.wallet import service as wallet_service
 from labbaik.wallet.gateway import CARD_DECLINED, CARD_SUCCEEDS, SandboxGateway
 from labbaik.wallet.models import Payment
 from tests.conftest import World
@@ -182,6 +188,44 @@ class TestTill:
             data={"csrf_token": csrf_of(till_page), "key": "r1", "amount": "10"},
         )
         assert "30.00 SAR" in api.get("/till").text  # takings net of the refund
+
+
+class TestARefusalAfterADatabaseError:
+    def test_the_till_shows_the_refusal_and_keeps_nothing_of_the_failed_statement(
+        self, api: TestClient, world: World, session: Session, pilgrim: Pilgrim, till: Till,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:  # fmt: skip
+        """As when the ledger turns a unique-key race into Busy: a statement failed (on
+        PostgreSQL that aborts the transaction) and a refusal follows. The page settles the
+        unit of work before it reads what it shows, so it answers the refusal, not a 500."""
+
+        def refund_that_races(session: Session, **_: object) -> None:
+            session.add(Payment(**_A_PAYMENT, wallet_id=pilgrim.wallet.id,
+                                merchant_id=till.merchant.id))  # fmt: skip
+            session.flush()
+            try:
+                session.execute(text("SELECT * FROM no_such_table"))
+            except DBAPIError:
+                raise Busy("the ledger accounts are busy with other transfers") from None
+
+        monkeypatch.setattr(wallet_service, "refund", refund_that_races)
+        log_in(api, "merchant")
+        page = api.get("/till").text
+        refused = api.post(
+            f"/till/refund/{uuid.uuid4()}",
+            data={"csrf_token": csrf_of(page), "key": "r1", "amount": "1"},
+        )
+        assert refused.status_code == 409, refused.text
+        assert "busy with other transfers" in refused.text
+        assert 'id="till-qr"' in refused.text
+        session.rollback()
+        assert session.scalar(select(func.count()).select_from(Payment)) == 0
+
+
+_A_PAYMENT = {
+    "amount": 100, "fee": 1, "currency": "SAR", "status": "quoted", "initiated_by": "merchant",
+    "expires_at": datetime(2030, 1, 1, tzinfo=UTC),
+}  # fmt: skip
 
 
 class TestMerchantsPage:

@@ -241,31 +241,17 @@ def _retry_after(
 def _refuse_when_throttled(
     session: Session, *, tried: str, address: str, origin: str, settings: Settings, now: datetime
 ) -> None:
-    window = timedelta(seconds=settings.login_failure_window_seconds)
-    # The aged-out failures of this username and address go; both deletes use an index.
-    session.execute(
-        delete(LoginFailure).where(LoginFailure.username == tried, LoginFailure.at <= now - window)
-    )
+    cutoff = now - timedelta(seconds=settings.login_failure_window_seconds)
+    counted: list[tuple[str, Any, str]] = [("username", LoginFailure.username, tried)]
     if address:
-        session.execute(
-            delete(LoginFailure).where(
-                LoginFailure.address == address, LoginFailure.at <= now - window
-            )
-        )
-    limits = [
-        (
-            "username",
-            _retry_after(session, LoginFailure.username, tried, settings=settings, now=now),
-        )
-    ]
-    if address:
-        limits.append(
-            (
-                "address",
-                _retry_after(session, LoginFailure.address, address, settings=settings, now=now),
-            )
-        )
-    hit = [(wait, by) for by, wait in limits if wait is not None]
+        counted.append(("address", LoginFailure.address, address))
+    hit: list[tuple[int, str]] = []
+    for by, column, value in counted:
+        # The failures that have aged out go first; the delete and the count use one index.
+        session.execute(delete(LoginFailure).where(column == value, LoginFailure.at <= cutoff))
+        wait = _retry_after(session, column, value, settings=settings, now=now)
+        if wait is not None:
+            hit.append((wait, by))
     if not hit:
         return
     wait, by = max(hit)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from labbaik.auth import service as auth_service
 from labbaik.auth.deps import Csrf, PageActor
 from labbaik.auth.roles import Actor, Scope
+from labbaik.db import settle_error
 from labbaik.errors import InvalidInput
 from labbaik.kit.pagination import PageRequest, page_count
 from labbaik.kit.timeutil import format_gregorian, format_hijri, hijri_parts, to_riyadh, utcnow
@@ -332,7 +333,8 @@ def create_season(
         return _seasons_page(request, session, errors=_invalid_fields(exc), form=form, status=422)
     try:
         service.create_season(session, season_in=season_in, actor=actor)
-    except DuplicateCode:
+    except DuplicateCode as exc:
+        settle_error(session, exc)
         return _seasons_page(
             request, session, form=form, duplicate_year=season_in.hijri_year, status=409
         )

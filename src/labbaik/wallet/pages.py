@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -79,12 +80,18 @@ def _halalas(text: str, field: str) -> int:
 
 
 def _fail(
-    request: Request, session: Session, template: str, exc: DomainError, context: dict[str, Any]
+    request: Request,
+    session: Session,
+    template: str,
+    exc: DomainError,
+    context: Callable[[], dict[str, Any]],
 ) -> Response:
-    # Nothing of a refused action is kept (the request's transaction would otherwise commit
-    # it), but for the record a refusal keeps, such as the scan of a refused card.
+    """The page again, with the refusal's message. The unit of work is settled first and the
+    page's context read after: nothing of the refused action is kept or shown (its flushed
+    writes are rolled back, and on PostgreSQL a transaction that a failed statement aborted
+    is usable again), but for the record a refusal keeps, such as the scan of a refused card."""
     settle_error(session, exc)
-    full = {"error_code": exc.code, "error_detail": exc.message, **context}
+    full = {"error_code": exc.code, "error_detail": exc.message, **context()}
     return render(request, template, full, status=exc.status)
 
 
@@ -243,7 +250,7 @@ def topup(
             idempotency_key=key,
         )
     except DomainError as exc:
-        return _fail(request, session, "wallet/topup.html", exc, _topup_context(amount))
+        return _fail(request, session, "wallet/topup.html", exc, lambda: _topup_context(amount))
     session.commit()
     if settings.wallet_sandbox_delivers:
         # The sandbox answers later, as a real gateway does: its webhook settles the top-up.
@@ -288,7 +295,9 @@ def pay_quote(
         )
         found = service.quote(session, actor=actor, quote_in=quote_in, settings=_settings(request))
     except DomainError as exc:
-        return _fail(request, session, "wallet/pay.html", exc, {"code": code, "amount": amount})
+        return _fail(
+            request, session, "wallet/pay.html", exc, lambda: {"code": code, "amount": amount}
+        )
     return RedirectResponse(f"/wallet/pay/{found.id}", status_code=303)
 
 
@@ -343,8 +352,10 @@ def pay_confirm(
             idempotency_key=key,
         )
     except DomainError as exc:
-        context = _review_context(session, actor, payment_id)
-        return _fail(request, session, "wallet/review.html", exc, context)
+        return _fail(
+            request, session, "wallet/review.html", exc,
+            lambda: _review_context(session, actor, payment_id),
+        )  # fmt: skip
     return RedirectResponse(f"/wallet/pay/{payment_id}", status_code=303)
 
 
@@ -407,9 +418,12 @@ def passkey_rename(
             raise InvalidInput("name: give the passkey a name of 1 to 100 characters") from None
         passkeys.rename_passkey(session, actor=actor, passkey_id=passkey_id, update_in=update_in)
     except DomainError as exc:
-        settle_error(session, exc)
         return _fail(
-            request, session, "wallet/wallet.html", exc, _wallet_context(request, session, actor)
+            request,
+            session,
+            "wallet/wallet.html",
+            exc,
+            lambda: _wallet_context(request, session, actor),
         )
     return RedirectResponse("/wallet#passkeys", status_code=303)
 
@@ -431,8 +445,11 @@ def passkey_delete(
     try:
         passkeys.delete_passkey(session, actor=actor, passkey_id=passkey_id)
     except DomainError as exc:
-        found = passkeys.get_passkey(session, actor=actor, passkey_id=passkey_id)
-        context = {"passkey": found, "last": True}
+
+        def context() -> dict[str, Any]:
+            found = passkeys.get_passkey(session, actor=actor, passkey_id=passkey_id)
+            return {"passkey": found, "last": True}
+
         return _fail(request, session, "wallet/passkey_delete.html", exc, context)
     return RedirectResponse("/wallet#passkeys", status_code=303)
 
@@ -462,9 +479,12 @@ def _till_context(
 def _till_refused(
     request: Request, session: Session, actor: Actor, settings: Settings, exc: DomainError
 ) -> Response:
-    context = _till_context(session, actor, settings)
-    qr = merchants.merchant_qr(session, actor=actor, settings=settings)
-    context |= {"qr": qr, "qr_image": _qr_data_uri(qr.text), "amount": ""}
+    def context() -> dict[str, Any]:
+        qr = merchants.merchant_qr(session, actor=actor, settings=settings)
+        return _till_context(session, actor, settings) | {
+            "qr": qr, "qr_image": _qr_data_uri(qr.text), "amount": ""
+        }  # fmt: skip
+
     return _fail(request, session, "wallet/till.html", exc, context)
 
 
@@ -476,7 +496,9 @@ def till(request: Request, session: DbSession, actor: PageActor, amount: str = "
         try:
             halalas = _halalas(amount, "amount")
         except DomainError as exc:
-            return _fail(request, session, "wallet/till.html", exc, context | {"amount": amount})
+            return _fail(
+                request, session, "wallet/till.html", exc, lambda: context | {"amount": amount}
+            )
         qr = merchants.merchant_qr(session, actor=actor, settings=settings, amount=halalas)
     else:
         qr = merchants.merchant_qr(session, actor=actor, settings=settings)
@@ -551,8 +573,9 @@ def _merchants_context(session: Session, actor: Actor) -> dict[str, Any]:
 def _merchants_refused(
     request: Request, session: Session, actor: Actor, exc: DomainError
 ) -> Response:
-    settle_error(session, exc)
-    return _fail(request, session, "wallet/merchants.html", exc, _merchants_context(session, actor))
+    return _fail(
+        request, session, "wallet/merchants.html", exc, lambda: _merchants_context(session, actor)
+    )
 
 
 def _invalid(exc: ValueError, what: str) -> InvalidInput:

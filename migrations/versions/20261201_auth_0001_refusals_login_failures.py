@@ -1,6 +1,6 @@
 """auth: failed logins, counted by username and by address to refuse guessing
 
-Revision ID: auth_0001
+Revision ID: auth_0001_refusals
 Revises: 0001
 Create Date: 2026-12-01 21:00:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "auth_0001"
+revision: str = "auth_0001_refusals"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = ("auth",)
 depends_on: str | Sequence[str] | None = None
