@@ -283,7 +283,7 @@ class TestMerchantsPage:
             data={"csrf_token": csrf_of(moved.text), "key": _form_value(moved.text, "key")},
         )  # fmt: skip
         assert paid.status_code == 200
-        assert "1 payout is on its way to the bank:" in paid.text
+        assert "1 payout is on its way to the bank." in paid.text
         assert "In transit" in paid.text
         arabic = api.get("/merchants?lang=ar").text
         assert "مبلغ صرف واحد في الطريق إلى البنك" in arabic
