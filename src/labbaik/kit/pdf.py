@@ -67,6 +67,8 @@ class LabbaikPdf(FPDF):
         # carries the letter, and fpdf2 leaves the dot out of the ToUnicode table, so a reader
         # copying or searching the text got the dot's raw code ("$", "1") inside the word. An
         # empty mapping makes the dot stand for nothing, and the word copies as it was typed.
+        # fpdf2 (pinned, 2.8.9) writes each code of a destination with "{:04X}", which _NoText
+        # answers with nothing; tests/kit/test_pdf.py fails if a new fpdf2 changes that.
         for font in self.fonts.values():
             subset = getattr(font, "subset", None)
             for glyph, _code in subset.items() if subset is not None else ():
