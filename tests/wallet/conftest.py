@@ -18,6 +18,7 @@ from labbaik.cards.schemas import CardRead
 from labbaik.settings import Settings, get_settings
 from labbaik.wallet import merchants
 from labbaik.wallet import service as wallet_service
+from labbaik.wallet import topups as wallet_topups
 from labbaik.wallet.bank import IBAN_SETTLES
 from labbaik.wallet.gateway import CARD_SUCCEEDS, SandboxGateway
 from labbaik.wallet.schemas import (
@@ -47,7 +48,7 @@ def settings() -> Settings:
 
 @pytest.fixture
 def gateway(settings: Settings) -> SandboxGateway:
-    found = wallet_service.gateway_for(settings)
+    found = wallet_topups.gateway_for(settings)
     assert isinstance(found, SandboxGateway)
     return found
 
@@ -106,7 +107,7 @@ def deliver_directly(session: Session, gateway: SandboxGateway, **kwargs: object
     outcomes: list[str] = []
 
     def post(body: bytes, headers: dict[str, str]) -> int:
-        ack = wallet_service.handle_notification(
+        ack = wallet_topups.handle_notification(
             session, gateway=gateway, body=body, headers=headers
         )
         outcomes.append(ack.outcome)
@@ -119,7 +120,7 @@ def deliver_directly(session: Session, gateway: SandboxGateway, **kwargs: object
 def top_up(
     session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, amount: int, key: str = ""
 ) -> None:
-    wallet_service.start_topup(
+    wallet_topups.start_topup(
         session,
         actor=pilgrim.actor,
         topup_in=TopUpCreate(amount=amount, card=CARD_SUCCEEDS),

@@ -12,6 +12,7 @@ from labbaik.db import make_engine, upgrade
 from labbaik.settings import Settings
 from labbaik.wallet import merchants
 from labbaik.wallet import service as wallet_service
+from labbaik.wallet import topups as wallet_topups
 from labbaik.wallet.bank import IBAN_SETTLES
 from labbaik.wallet.gateway import SandboxGateway
 from labbaik.wallet.schemas import BankAccountIn, MerchantCreate, PaymentConfirm, QuoteCreate
@@ -28,7 +29,7 @@ def _season_with_a_sale(path: Path) -> str:
     upgrade(url)
     engine = make_engine(url)
     settings = Settings(environment="test", secret_key=SECRET, database_url=url)
-    gateway = wallet_service.gateway_for(settings)
+    gateway = wallet_topups.gateway_for(settings)
     assert isinstance(gateway, SandboxGateway)
     with Session(engine, expire_on_commit=False, autoflush=False) as session:
         world = World(session, PasswordHasher().hash(PASSWORD))

@@ -16,6 +16,7 @@ from labbaik.kit.timeutil import as_utc, utcnow
 from labbaik.settings import Settings
 from labbaik.wallet import merchants, tasks
 from labbaik.wallet import service as wallet_service
+from labbaik.wallet import topups as wallet_topups
 from labbaik.wallet.gateway import (
     CARD_DECLINED,
     CARD_SUCCEEDS,
@@ -50,7 +51,7 @@ def seeded(settings: Settings) -> SandboxGateway:
 def _start(
     session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, card: str = CARD_SUCCEEDS
 ) -> TopUpRead:
-    started = wallet_service.start_topup(
+    started = wallet_topups.start_topup(
         session,
         actor=pilgrim.actor,
         topup_in=TopUpCreate(amount=10_000, card=card),
@@ -76,7 +77,7 @@ class Platform:
         self.calls.append(note.id)
         if self.calls.count(note.id) <= self.refuse:
             return 503
-        ack = wallet_service.handle_notification(
+        ack = wallet_topups.handle_notification(
             self.session, gateway=self.gateway, body=body, headers=headers, now=self.now
         )
         self.outcomes.append(ack.outcome)
@@ -210,7 +211,7 @@ class TestRecoverTopUps:
         session.commit()
         assert (done.checked, done.succeeded) == (1, 1)
         assert _balance(session, pilgrim, settings) == (10_000, 0)
-        topup = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=started.id)
+        topup = wallet_topups.get_topup(session, actor=pilgrim.actor, topup_id=started.id)
         assert topup.status == "succeeded"
         trail = session.scalars(
             select(GatewayEvent.type).where(GatewayEvent.topup_id == started.id)
@@ -257,7 +258,7 @@ class TestRecoverTopUps:
         done = tasks.recover_topups(session, gateway=gateway, actor=OPERATOR, now=utcnow() + LATER)
         session.commit()
         assert done.failed == 1
-        topup = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=started.id)
+        topup = wallet_topups.get_topup(session, actor=pilgrim.actor, topup_id=started.id)
         assert (topup.status, topup.failure_code) == ("failed", "card_declined")
         assert _balance(session, pilgrim, settings) == (0, 0)
 
@@ -268,7 +269,7 @@ class TestRecoverTopUps:
         assert started.gateway_intent_id is None
         tasks.recover_topups(session, gateway=gateway, actor=OPERATOR, now=utcnow() + LATER)
         session.commit()
-        topup = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=started.id)
+        topup = wallet_topups.get_topup(session, actor=pilgrim.actor, topup_id=started.id)
         assert topup.status == "succeeded"
         assert (topup.gateway_intent_id or "").startswith("ch_")
 
@@ -299,7 +300,7 @@ class Unreachable:
 
 class TestUnreachableGateway:
     def _start(self, session: Session, pilgrim: Pilgrim, gateway: Unreachable) -> TopUpRead:
-        started = wallet_service.start_topup(
+        started = wallet_topups.start_topup(
             session,
             actor=pilgrim.actor,
             topup_in=TopUpCreate(amount=5_000, card=CARD_SUCCEEDS),
@@ -322,7 +323,7 @@ class TestUnreachableGateway:
         )
         session.commit()
         assert done.failed == 1
-        topup = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=started.id)
+        topup = wallet_topups.get_topup(session, actor=pilgrim.actor, topup_id=started.id)
         assert (topup.status, topup.failure_code) == ("failed", "no_charge")
         assert _balance(session, pilgrim, settings) == (0, 0)
 

@@ -20,6 +20,7 @@ from labbaik.ledger.schemas import TransferCreate
 from labbaik.settings import Settings, UnsafeSettings
 from labbaik.wallet import ledgering, merchants, payouts, tasks
 from labbaik.wallet import service as wallet_service
+from labbaik.wallet import topups as wallet_topups
 from labbaik.wallet.bank import (
     IBAN_CLOSED,
     IBAN_SETTLES,
@@ -386,7 +387,7 @@ class TestDevelopmentJobs:
     ) -> None:  # fmt: skip
         monkeypatch.setattr(tasks, "DEVELOPMENT_INTERVAL_SECONDS", 0.1)
         _pay_out(session, sold)
-        started = wallet_service.start_topup(
+        started = wallet_topups.start_topup(
             session, actor=pilgrim.actor, gateway=gateway, idempotency_key="t-dev",
             topup_in=TopUpCreate(amount=2_000, card=CARD_SUCCEEDS),
         )  # fmt: skip
@@ -407,7 +408,7 @@ class TestDevelopmentJobs:
             deadline = time.monotonic() + 20
             while True:
                 session.rollback()
-                topup = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=started.id)
+                topup = wallet_topups.get_topup(session, actor=pilgrim.actor, topup_id=started.id)
                 if topup.status == "succeeded" and _status(session, sold).status == "in_transit":
                     break
                 assert time.monotonic() < deadline, "the development jobs did not run"

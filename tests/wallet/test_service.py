@@ -14,8 +14,10 @@ from labbaik.kit.pagination import PageRequest
 from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.ledger import service as ledger_service
 from labbaik.settings import Settings
+from labbaik.wallet import history as wallet_history
 from labbaik.wallet import merchants, payouts
 from labbaik.wallet import service as wallet_service
+from labbaik.wallet import topups as wallet_topups
 from labbaik.wallet.errors import (
     DailyLimitExceeded,
     IdempotencyKeyRequired,
@@ -50,7 +52,7 @@ def _start(
     session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, amount: int, card: str,
     key: str | None = "t1",
 ) -> TopUpRead:  # fmt: skip
-    return wallet_service.start_topup(
+    return wallet_topups.start_topup(
         session,
         actor=pilgrim.actor,
         topup_in=TopUpCreate(amount=amount, card=card),
@@ -108,7 +110,7 @@ class TestTopUp:
         assert deliver_directly(session, gateway) == ["applied", "applied"]
         wallet = wallet_service.get_wallet(session, actor=pilgrim.actor, settings=settings)
         assert (wallet.balance, wallet.pending_in) == (50_000, 0)
-        done = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=topup.id)
+        done = wallet_topups.get_topup(session, actor=pilgrim.actor, topup_id=topup.id)
         assert done.status == "succeeded"
 
     def test_a_declined_card_releases_the_hold(
@@ -118,7 +120,7 @@ class TestTopUp:
         deliver_directly(session, gateway)
         wallet = wallet_service.get_wallet(session, actor=pilgrim.actor, settings=settings)
         assert (wallet.balance, wallet.pending_in) == (0, 0)
-        failed = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=topup.id)
+        failed = wallet_topups.get_topup(session, actor=pilgrim.actor, topup_id=topup.id)
         assert (failed.status, failed.failure_code) == ("failed", "card_declined")
 
     def test_a_gateway_timeout_is_settled_by_the_late_webhook(
@@ -141,11 +143,11 @@ class TestTopUp:
             .values(created_at=utcnow() - timedelta(days=2))
             .where(TopUp.id == topup.id)
         )
-        lapsed = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=topup.id)
+        lapsed = wallet_topups.get_topup(session, actor=pilgrim.actor, topup_id=topup.id)
         assert lapsed.status == "expired"
         assert deliver_directly(session, gateway) == ["applied", "applied"]
         assert _balance(session, pilgrim, settings) == 4_000
-        settled = wallet_service.get_topup(session, actor=pilgrim.actor, topup_id=topup.id)
+        settled = wallet_topups.get_topup(session, actor=pilgrim.actor, topup_id=topup.id)
         assert settled.status == "succeeded"
 
     def test_duplicate_and_out_of_order_notifications_change_nothing(
@@ -167,10 +169,10 @@ class TestTopUp:
         self, session: Session, pilgrim: Pilgrim, gateway: SandboxGateway, settings: Settings
     ) -> None:
         topup_in = TopUpCreate(amount=5_000, card="4242424242424242")
-        first = wallet_service.start_topup(
+        first = wallet_topups.start_topup(
             session, actor=pilgrim.actor, topup_in=topup_in, gateway=gateway, idempotency_key="k"
         )
-        again = wallet_service.start_topup(
+        again = wallet_topups.start_topup(
             session, actor=pilgrim.actor, topup_in=topup_in, gateway=gateway, idempotency_key="k"
         )
         assert again == first
@@ -405,7 +407,7 @@ class TestHistory:
     ) -> None:
         top_up(session, pilgrim, gateway, 10_000)
         _pay(session, pilgrim, till, settings, 2_000, "p1")
-        page = wallet_service.history(session, actor=pilgrim.actor, page=PageRequest(1, 50))
+        page = wallet_history.history(session, actor=pilgrim.actor, page=PageRequest(1, 50))
         posted = [(i.kind, i.amount, i.balance_after) for i in page.items if not i.pending]
         assert posted == [
             ("topup", 10_000, 10_000),

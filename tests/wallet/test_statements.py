@@ -24,6 +24,7 @@ from labbaik.ledger.schemas import TransferCreate
 from labbaik.settings import Settings
 from labbaik.wallet import ledgering, merchants, statements
 from labbaik.wallet import service as wallet_service
+from labbaik.wallet import topups as wallet_topups
 from labbaik.wallet.gateway import CARD_DECLINED, CARD_SUCCEEDS, SandboxGateway
 from labbaik.wallet.models import Merchant, Wallet
 from labbaik.wallet.schemas import (
@@ -110,7 +111,7 @@ def season(
         settings=settings,
     )
     top_up(session, pilgrim, gateway, 50_000)
-    wallet_service.start_topup(
+    wallet_topups.start_topup(
         session,
         actor=pilgrim.actor,
         topup_in=TopUpCreate(amount=7_000, card=CARD_DECLINED),
@@ -128,7 +129,7 @@ def season(
         idempotency_key=unique("refund-"),
     )
     # A top-up the bank has not confirmed yet: held, not spendable.
-    wallet_service.start_topup(
+    wallet_topups.start_topup(
         session,
         actor=pilgrim.actor,
         topup_in=TopUpCreate(amount=3_000, card=CARD_SUCCEEDS),

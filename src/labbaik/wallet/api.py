@@ -21,7 +21,7 @@ from labbaik.errors import InvalidInput
 from labbaik.kit.pagination import MAX_PAGE_SIZE, PageRequest
 from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.settings import Settings
-from labbaik.wallet import merchants, passkeys, payouts, service, statements, tasks
+from labbaik.wallet import history, merchants, passkeys, payouts, service, statements, tasks, topups
 from labbaik.wallet.schemas import (
     BankAccountIn,
     HistoryPage,
@@ -164,7 +164,7 @@ def wallet_history(
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> HistoryPage:
     """Any wallet's movements (operators; each read is audited)."""
-    return service.history(session, actor=actor, page=PageRequest(page, size), wallet_id=wallet_id)
+    return history.history(session, actor=actor, page=PageRequest(page, size), wallet_id=wallet_id)
 
 
 @router.get("/wallet/history")
@@ -175,7 +175,7 @@ def my_history(
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> HistoryPage:
     """Every movement of the wallet, oldest first, with the balance after each."""
-    return service.history(session, actor=actor, page=PageRequest(page, size))
+    return history.history(session, actor=actor, page=PageRequest(page, size))
 
 
 StatementLang = Annotated[
@@ -251,11 +251,11 @@ def top_up(
     idempotency_key: IdempotencyKey,
 ) -> TopUpRead:
     """Start a top-up: pending until the gateway's signed webhook confirms or fails it."""
-    topup = service.start_topup(
+    topup = topups.start_topup(
         session,
         actor=actor,
         topup_in=topup_in,
-        gateway=service.gateway_for(settings),
+        gateway=topups.gateway_for(settings),
         idempotency_key=idempotency_key,
     )
     if settings.wallet_sandbox_delivers:
@@ -265,7 +265,7 @@ def top_up(
 
 @router.get("/wallet/topups/{topup_id}")
 def get_topup(session: DbSession, actor: ApiActor, topup_id: uuid.UUID) -> TopUpRead:
-    return service.get_topup(session, actor=actor, topup_id=topup_id)
+    return topups.get_topup(session, actor=actor, topup_id=topup_id)
 
 
 @router.post("/wallet/gateway/webhook")
@@ -280,9 +280,9 @@ def gateway_webhook(
     A duplicate is acknowledged and changes nothing; a notification older than the state it
     would undo is acknowledged as stale; one about a top-up not stored yet answers 409 so that
     the gateway delivers it again later."""
-    return service.handle_notification(
+    return topups.handle_notification(
         session,
-        gateway=service.gateway_for(settings),
+        gateway=topups.gateway_for(settings),
         body=body,
         headers=dict(request.headers),
     )

@@ -17,7 +17,7 @@ from labbaik.auth.roles import system_actor
 from labbaik.db import session_scope
 from labbaik.kit.money import Money
 from labbaik.settings import get_settings
-from labbaik.wallet import merchants, payouts, service, tasks
+from labbaik.wallet import merchants, payouts, tasks, topups
 from labbaik.wallet.gateway import SandboxGateway, http_poster
 from labbaik.wallet.schemas import BankAccountIn, InTransitReport, MerchantCreate, Reconciliation
 
@@ -175,7 +175,7 @@ def recover_topups(
     if older_than < 1:
         typer.echo("error [invalid_input]: --older-than is at least 1 minute", err=True)
         raise typer.Exit(2)
-    gateway = service.gateway_for(get_settings())
+    gateway = topups.gateway_for(get_settings())
     with session_scope() as session:
         done = tasks.recover_topups(
             session,
@@ -227,7 +227,7 @@ def sandbox_deliver(
     """POST the sandbox gateway's webhooks that are due to a running Labbaik; a refused one
     is tried again on the schedule (run the command again later), and given up after 3 days."""
     settings = get_settings()
-    gateway = service.gateway_for(settings)
+    gateway = topups.gateway_for(settings)
     if not isinstance(gateway, SandboxGateway):
         typer.echo("error [gateway]: the configured gateway is not the sandbox", err=True)
         raise typer.Exit(1)

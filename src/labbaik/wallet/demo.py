@@ -12,7 +12,7 @@ from labbaik.auth.roles import Actor, Role
 from labbaik.kit.pagination import PageRequest
 from labbaik.registry import service as registry_service
 from labbaik.settings import Settings
-from labbaik.wallet import merchants, payouts, service
+from labbaik.wallet import merchants, payouts, service, topups
 from labbaik.wallet.bank import SandboxBank
 from labbaik.wallet.gateway import CARD_SUCCEEDS, SandboxGateway
 from labbaik.wallet.schemas import (
@@ -94,7 +94,7 @@ def build(session: Session, *, system: Actor, settings: Settings, seed: int) -> 
             pilgrim_id=pilgrim_id,
             origin="demo",
         )
-        service.start_topup(
+        topups.start_topup(
             session,
             actor=actor,
             topup_in=TopUpCreate(amount=rng.choice((50_000, 100_000, 150_000)), card=CARD_SUCCEEDS),
@@ -117,5 +117,5 @@ def build(session: Session, *, system: Actor, settings: Settings, seed: int) -> 
 
 
 def _apply(session: Session, gateway: SandboxGateway, body: bytes, headers: dict[str, str]) -> int:
-    service.handle_notification(session, gateway=gateway, body=body, headers=headers)
+    topups.handle_notification(session, gateway=gateway, body=body, headers=headers)
     return 200

@@ -24,7 +24,7 @@ from labbaik.kit.money import Money
 from labbaik.kit.pagination import MAX_PAGE_SIZE, PageRequest
 from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.settings import Settings
-from labbaik.wallet import merchants, passkeys, payouts, service, statements
+from labbaik.wallet import history, merchants, passkeys, payouts, service, statements, topups
 from labbaik.wallet.api import deliver_sandbox_webhooks, send_payouts
 from labbaik.wallet.errors import WalletNotFound
 from labbaik.wallet.gateway import CARD_DECLINED, CARD_SUCCEEDS, CARD_TIMEOUT
@@ -112,17 +112,17 @@ def _recent(session: Session, actor: Actor) -> list[HistoryItem]:
     """The newest lines, without the hold of a top-up that has since been settled: the
     statement keeps both, but on a phone one line per top-up is what the pilgrim expects."""
     # One read of the ledger for almost every pilgrim: a season is rarely 500 movements.
-    first = service.history(session, actor=actor, page=PageRequest(1, MAX_PAGE_SIZE))
+    first = history.history(session, actor=actor, page=PageRequest(1, MAX_PAGE_SIZE))
     items = first.items
     last_page = -(-first.total // MAX_PAGE_SIZE)
     if last_page > 1:
-        last = service.history(session, actor=actor, page=PageRequest(last_page, MAX_PAGE_SIZE))
+        last = history.history(session, actor=actor, page=PageRequest(last_page, MAX_PAGE_SIZE))
         items = last.items
         if len(items) < RECENT:
             before = (
                 first.items
                 if last_page == 2
-                else service.history(
+                else history.history(
                     session, actor=actor, page=PageRequest(last_page - 1, MAX_PAGE_SIZE)
                 ).items
             )
@@ -149,7 +149,7 @@ def _wallet_context(request: Request, session: Session, actor: Actor) -> dict[st
         "money": money,
         "requests": service.open_requests(session, actor=actor),
         "history": _recent(session, actor),
-        "topups": [t for t in service.list_topups(session, actor=actor) if t.status == "pending"],
+        "topups": [t for t in topups.list_topups(session, actor=actor) if t.status == "pending"],
         "passkeys": passkeys.list_passkeys(session, actor=actor),
         "step_up_above": settings.wallet_step_up_above,
     }
@@ -242,11 +242,11 @@ def topup(
 ) -> Response:
     settings = _settings(request)
     try:
-        started = service.start_topup(
+        started = topups.start_topup(
             session,
             actor=actor,
             topup_in=TopUpCreate(amount=_halalas(amount, "amount"), card=card),
-            gateway=service.gateway_for(settings),
+            gateway=topups.gateway_for(settings),
             idempotency_key=key,
         )
     except DomainError as exc:
@@ -265,7 +265,7 @@ def topup(
 def topup_status(
     request: Request, session: DbSession, actor: PageActor, topup_id: uuid.UUID
 ) -> Response:
-    found = service.get_topup(session, actor=actor, topup_id=topup_id)
+    found = topups.get_topup(session, actor=actor, topup_id=topup_id)
     return render(request, "wallet/topup_status.html", {"topup": found, "money": money})
 
 

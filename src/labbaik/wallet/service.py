@@ -1,4 +1,4 @@
-"""The pilgrim's wallet: open it, top it up, pay merchants after a quote, refunds, history.
+"""The pilgrim's wallet: open it, read it, pay merchants after a quote, refunds.
 
 The wallet keeps no balance of its own: each wallet is a ledger account whose debits may not
 exceed its credits, and every movement is a ledger transfer with a reason code, a reference,
@@ -11,17 +11,14 @@ import uuid
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from labbaik.auth import service as auth_service
 from labbaik.auth.roles import Actor, Scope
 from labbaik.cards import service as cards_service
 from labbaik.errors import Forbidden, InvalidInput
-from labbaik.kit.pagination import PageRequest
 from labbaik.kit.timeutil import RIYADH, as_utc, to_riyadh, utcnow
-from labbaik.ledger import service as ledger_service
-from labbaik.ledger.schemas import ResultCode, TransferCreate, TransferFlag
+from labbaik.ledger.schemas import TransferCreate
 from labbaik.registry import service as registry_service
 from labbaik.settings import Settings
 from labbaik.wallet import idempotency, ledgering, merchants, passkeys
@@ -29,7 +26,6 @@ from labbaik.wallet.errors import (
     CARD_REFUSALS,
     CardRefused,
     DailyLimitExceeded,
-    GatewayUnavailable,
     InsufficientFunds,
     MerchantInactive,
     PaymentNotFound,
@@ -37,41 +33,20 @@ from labbaik.wallet.errors import (
     QuoteNotOpen,
     RefundTooLarge,
     StepUpRequired,
-    TopUpNotFound,
     WalletExists,
     WalletNotFound,
-    WebhookTooEarly,
 )
-from labbaik.wallet.gateway import GatewayTimeout, PaymentGateway, SandboxGateway
-from labbaik.wallet.models import GatewayEvent, Merchant, Payment, Refund, TopUp, Wallet
+from labbaik.wallet.models import Merchant, Payment, Refund, Wallet
 from labbaik.wallet.reads import add_unique, payment_read
 from labbaik.wallet.schemas import (
-    HistoryItem,
-    HistoryPage,
     PaymentConfirm,
     PaymentRead,
     PaymentRequestCreate,
     QuoteCreate,
     RefundCreate,
     RefundRead,
-    TopUpCreate,
-    TopUpRead,
     WalletRead,
-    WebhookAck,
 )
-
-# Gateways ---------------------------------------------------------------------------------------
-
-
-def gateway_for(settings: Settings) -> PaymentGateway:
-    """The configured payment gateway; production names a real one or has none."""
-    if settings.wallet_gateway_name == "sandbox":
-        return SandboxGateway(
-            merchants.derived_key(settings, "sandbox-webhook"),
-            tolerance=settings.wallet_webhook_tolerance_seconds,
-        )
-    raise GatewayUnavailable("no payment gateway is configured: top-ups are not possible")
-
 
 # Wallets ----------------------------------------------------------------------------------------
 
@@ -119,7 +94,7 @@ def open_wallet(
     return _read_wallet(session, wallet, settings=settings)
 
 
-def _wallet_row(session: Session, *, actor: Actor, wallet_id: uuid.UUID | None = None) -> Wallet:
+def wallet_row(session: Session, *, actor: Actor, wallet_id: uuid.UUID | None = None) -> Wallet:
     stmt = wallets_for(actor)
     if wallet_id is not None:
         stmt = stmt.where(Wallet.id == wallet_id)
@@ -171,7 +146,7 @@ def get_wallet(
     session: Session, *, actor: Actor, settings: Settings, wallet_id: uuid.UUID | None = None
 ) -> WalletRead:
     """A wallet and its balance: the pilgrim's own (no id), or any for an operator."""
-    wallet = _wallet_row(session, actor=actor, wallet_id=wallet_id)
+    wallet = wallet_row(session, actor=actor, wallet_id=wallet_id)
     if actor.pilgrim_id != wallet.pilgrim_id:
         auth_service.record(
             session, actor=actor, action="wallet.read", object_type="wallet", object_id=wallet.id
@@ -182,205 +157,6 @@ def get_wallet(
 def wallet_of_pilgrim(session: Session, *, pilgrim_id: uuid.UUID) -> uuid.UUID | None:
     """The wallet's id of a pilgrim, for a till that asks for a payment (no balance shown)."""
     return session.scalar(select(Wallet.id).where(Wallet.pilgrim_id == pilgrim_id))
-
-
-# Top-ups ----------------------------------------------------------------------------------------
-
-
-def _topup_read(topup: TopUp) -> TopUpRead:
-    read = TopUpRead.model_validate(topup)
-    lapsed = as_utc(topup.created_at) + timedelta(seconds=ledgering.TOPUP_TIMEOUT_SECONDS)
-    if read.status == "pending" and lapsed <= utcnow():
-        # The ledger has let the hold go; a late confirmation would still credit the wallet.
-        read.status = "expired"
-    return read
-
-
-def start_topup(
-    session: Session,
-    *,
-    actor: Actor,
-    topup_in: TopUpCreate,
-    gateway: PaymentGateway,
-    idempotency_key: str | None,
-) -> TopUpRead:
-    """Charge a card through the gateway: a pending credit now, posted when it confirms."""
-    auth_service.require(actor, Scope.WALLET_OWN)
-
-    def run() -> TopUpRead:
-        wallet = _wallet_row(session, actor=actor)
-        topup = TopUp(
-            wallet_id=wallet.id,
-            amount=topup_in.amount,
-            currency=wallet.currency,
-            gateway=gateway.name,
-        )
-        session.add(topup)
-        session.flush()
-        ledgering.move(session, [_topup_credit(topup, wallet, leg="hold", pending=True)])
-        try:
-            intent = gateway.create_intent(
-                session,
-                reference=str(topup.id),
-                amount=topup.amount,
-                currency=topup.currency,
-                card=topup_in.card,
-            )
-            topup.gateway_intent_id = intent.id
-        except GatewayTimeout:
-            # The charge may exist on the gateway's side: its webhook names our reference, so
-            # the top-up stays pending and is settled when the notification arrives.
-            pass
-        auth_service.record(
-            session,
-            actor=actor,
-            action="wallet.topup",
-            object_type="topup",
-            object_id=topup.id,
-            detail={"amount": topup.amount},
-        )
-        session.flush()
-        return _topup_read(topup)
-
-    return idempotency.once(
-        session,
-        actor=actor,
-        operation="wallet.topup",
-        key=idempotency_key,
-        request=topup_in.model_dump(),
-        answer=TopUpRead,
-        run=run,
-    )
-
-
-def get_topup(session: Session, *, actor: Actor, topup_id: uuid.UUID) -> TopUpRead:
-    topup = session.scalar(
-        select(TopUp)
-        .join(Wallet, Wallet.id == TopUp.wallet_id)
-        .where(TopUp.id == topup_id, Wallet.id.in_(wallets_for(actor).with_only_columns(Wallet.id)))
-    )
-    if topup is None:
-        raise TopUpNotFound("no such top-up")
-    return _topup_read(topup)
-
-
-def list_topups(session: Session, *, actor: Actor, limit: int = 20) -> list[TopUpRead]:
-    wallet = _wallet_row(session, actor=actor)
-    rows = session.scalars(
-        select(TopUp)
-        .where(TopUp.wallet_id == wallet.id)
-        .order_by(TopUp.created_at.desc())
-        .limit(limit)
-    )
-    return [_topup_read(t) for t in rows]
-
-
-def _topup_credit(topup: TopUp, wallet: Wallet, *, leg: str, pending: bool) -> TransferCreate:
-    """Gateway clearing to the wallet: a hold while the charge is pending, or a plain credit."""
-    return TransferCreate(
-        id=ledgering.transfer_id(topup.id, leg),
-        debit_account_id=ledgering.system_account(ledgering.ACCOUNT_GATEWAY),
-        credit_account_id=wallet.ledger_account_id,
-        amount=topup.amount,
-        currency=topup.currency,
-        code=ledgering.TOPUP,
-        reference=f"topup:{topup.id}",
-        flags=[TransferFlag.PENDING] if pending else None,
-        timeout_seconds=ledgering.TOPUP_TIMEOUT_SECONDS if pending else None,
-    )
-
-
-def _resolve_hold(session: Session, topup: TopUp, flag: TransferFlag) -> ResultCode:
-    """Post or void the top-up's hold. A hold the ledger already let expire is no error: the
-    caller decides what the gateway's late word means."""
-    leg = "post" if flag == TransferFlag.POST_PENDING else "void"
-    results = ledger_service.create_transfers(
-        session,
-        transfers=[
-            TransferCreate(
-                id=ledgering.transfer_id(topup.id, leg),
-                pending_id=ledgering.transfer_id(topup.id, "hold"),
-                flags=[flag],
-                reference=f"topup:{topup.id}",
-            )
-        ],
-        actor=ledgering.LEDGER_ACTOR,
-    )
-    if results[0].result != ResultCode.PENDING_EXPIRED:
-        ledgering.check(results)
-    return results[0].result
-
-
-def handle_notification(
-    session: Session,
-    *,
-    gateway: PaymentGateway,
-    body: bytes,
-    headers: dict[str, str],
-    now: datetime | None = None,
-) -> WebhookAck:
-    """A gateway's webhook: verified, applied once, and never allowed to undo a later state."""
-    note = gateway.parse_notification(body=body, headers=headers, now=now or utcnow())
-    try:
-        topup_id = uuid.UUID(note.reference)
-    except ValueError:
-        topup_id = None
-    topup = (
-        session.scalar(select(TopUp).where(TopUp.id == topup_id).with_for_update())
-        if topup_id
-        else None
-    )
-    if topup is None:
-        # Not stored yet (its transaction may still be open) or not ours: the gateway retries.
-        raise WebhookTooEarly(f"no top-up {note.reference!r} yet; deliver the event again later")
-    event = GatewayEvent(
-        gateway=gateway.name, event_id=note.id, type=note.type, topup_id=topup.id, outcome=""
-    )
-    try:
-        with session.begin_nested():
-            session.add(event)
-            session.flush()
-    except IntegrityError:
-        return WebhookAck(received=True, outcome="duplicate")
-    event.outcome = apply_outcome(
-        session, topup, note.type, note.amount, note.currency, note.failure_code
-    )
-    if note.intent_id and topup.gateway_intent_id is None:
-        topup.gateway_intent_id = note.intent_id
-    session.flush()
-    return WebhookAck(received=True, outcome=event.outcome)
-
-
-def apply_outcome(
-    session: Session,
-    topup: TopUp,
-    kind: str,
-    amount: int,
-    currency: str,
-    failure_code: str | None,
-) -> str:
-    """What the gateway says of a locked top-up's charge, applied once: by its webhook, or by
-    the answer to a status query when the webhooks were lost (wallet.tasks)."""
-    if amount != topup.amount or currency != topup.currency:
-        return "conflict"
-    if kind == "charge.processing":
-        return "applied" if topup.status == "pending" else "stale"
-    if topup.status != "pending":
-        same = (topup.status == "succeeded") == (kind == "charge.succeeded")
-        return "stale" if same else "conflict"
-    if kind == "charge.succeeded":
-        if _resolve_hold(session, topup, TransferFlag.POST_PENDING) == ResultCode.PENDING_EXPIRED:
-            # The gateway took the money after the hold lapsed: credit it all the same.
-            wallet = session.get(Wallet, topup.wallet_id)
-            assert wallet is not None
-            ledgering.move(session, [_topup_credit(topup, wallet, leg="late", pending=False)])
-        topup.status = "succeeded"
-    else:
-        _resolve_hold(session, topup, TransferFlag.VOID_PENDING)
-        topup.status = "failed"
-        topup.failure_code = failure_code or "failed"
-    topup.settled_at = utcnow()
-    return "applied"
 
 
 # Quotes and payments ----------------------------------------------------------------------------
@@ -451,7 +227,7 @@ def quote(
 ) -> PaymentRead:
     """What a payment will cost, fee included, before the pilgrim confirms it."""
     auth_service.require(actor, Scope.WALLET_OWN)
-    wallet = _wallet_row(session, actor=actor)
+    wallet = wallet_row(session, actor=actor)
     merchant, qr_amount = merchants.resolve(
         session, qr=quote_in.merchant_qr, code=quote_in.merchant_code, settings=settings
     )
@@ -575,7 +351,7 @@ def get_payment(session: Session, *, actor: Actor, payment_id: uuid.UUID) -> Pay
 
 def open_requests(session: Session, *, actor: Actor) -> list[PaymentRead]:
     """The tills' requests waiting for this pilgrim's confirmation."""
-    wallet = _wallet_row(session, actor=actor)
+    wallet = wallet_row(session, actor=actor)
     rows = session.execute(
         select(Payment, Merchant)
         .join(Merchant, Merchant.id == Payment.merchant_id)
@@ -803,80 +579,3 @@ def refund(
         answer=RefundRead,
         run=run,
     )
-
-
-# History ----------------------------------------------------------------------------------------
-
-
-def history(
-    session: Session, *, actor: Actor, page: PageRequest, wallet_id: uuid.UUID | None = None
-) -> HistoryPage:
-    """The wallet's statement: every ledger entry, newest first, with the balance after it."""
-    wallet = _wallet_row(session, actor=actor, wallet_id=wallet_id)
-    if actor.pilgrim_id != wallet.pilgrim_id:
-        auth_service.record(
-            session, actor=actor, action="wallet.history", object_type="wallet", object_id=wallet.id
-        )
-    entries = ledger_service.list_entries(
-        session, account_id=wallet.ledger_account_id, actor=ledgering.LEDGER_ACTOR, page=page
-    )
-    names = _counterparties(session, [e.reference for e in entries.items])
-    items = []
-    for entry in entries.items:
-        sign = 1 if entry.side == "credit" else -1
-        kind = ledgering.KINDS.get(entry.code or 0, "other")
-        change = entry.posted if entry.posted else entry.pending
-        # The spendable balance counts posted credits, and posted and pending debits: money
-        # coming in counts once the bank has confirmed it, money going out as soon as it is held.
-        spendable = entry.posted if entry.side == "credit" else -(entry.posted + entry.pending)
-        name, name_ar = names.get(entry.reference or "", (kind, None))
-        items.append(
-            HistoryItem(
-                at=entry.at,
-                kind=kind,
-                amount=sign * change,
-                pending=entry.posted == 0,
-                balance_change=spendable,
-                balance_after=entry.credits_posted - entry.debits_posted - entry.debits_pending,
-                reference=entry.reference,
-                description=name,
-                description_ar=name_ar,
-            )
-        )
-    return HistoryPage(items=items, total=entries.total, page=entries.page, size=entries.size)
-
-
-def _counterparties(
-    session: Session, references: list[str | None]
-) -> dict[str, tuple[str, str | None]]:
-    """The merchant behind each payment or refund reference, for the statement's lines: its
-    name, and its Arabic name where it has one."""
-    payment_ids: set[uuid.UUID] = set()
-    refund_ids: set[uuid.UUID] = set()
-    for ref in references:
-        kind, _, raw = (ref or "").partition(":")
-        try:
-            value = uuid.UUID(raw)
-        except ValueError:
-            continue
-        if kind == "payment":
-            payment_ids.add(value)
-        elif kind == "refund":
-            refund_ids.add(value)
-    out: dict[str, tuple[str, str | None]] = {}
-    if payment_ids:
-        for pid, name, name_ar in session.execute(
-            select(Payment.id, Merchant.name, Merchant.name_ar)
-            .join(Merchant, Merchant.id == Payment.merchant_id)
-            .where(Payment.id.in_(payment_ids))
-        ):
-            out[f"payment:{pid}"] = (name, name_ar)
-    if refund_ids:
-        for rid, name, name_ar in session.execute(
-            select(Refund.id, Merchant.name, Merchant.name_ar)
-            .join(Payment, Payment.id == Refund.payment_id)
-            .join(Merchant, Merchant.id == Payment.merchant_id)
-            .where(Refund.id.in_(refund_ids))
-        ):
-            out[f"refund:{rid}"] = (name, name_ar)
-    return out

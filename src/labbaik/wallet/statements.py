@@ -26,7 +26,7 @@ from labbaik.kit.pdf import INK, LabbaikPdf
 from labbaik.kit.timeutil import format_gregorian, format_hijri, to_riyadh, utcnow
 from labbaik.registry import service as registry_service
 from labbaik.settings import Settings
-from labbaik.wallet import service
+from labbaik.wallet import history, service
 from labbaik.wallet.schemas import HistoryItem, WalletRead
 from labbaik.web.i18n import LANGUAGES, direction, translations
 
@@ -125,7 +125,7 @@ def statement(
     items: list[HistoryItem] = []
     page = 1
     while True:
-        chunk = service.history(
+        chunk = history.history(
             session, actor=actor, wallet_id=wallet.id, page=PageRequest(page, MAX_PAGE_SIZE)
         )
         for item in chunk.items:

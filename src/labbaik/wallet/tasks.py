@@ -23,7 +23,7 @@ from labbaik.db import session_scope
 from labbaik.errors import DomainError
 from labbaik.kit.timeutil import utcnow
 from labbaik.settings import Settings
-from labbaik.wallet import payouts, service
+from labbaik.wallet import payouts, topups
 from labbaik.wallet.gateway import GatewayTimeout, PaymentGateway, SandboxGateway, http_poster
 from labbaik.wallet.models import GatewayEvent, TopUp
 from labbaik.wallet.schemas import TopUpRecovery
@@ -97,7 +97,7 @@ def _recover(
         topup.gateway_intent_id = topup.gateway_intent_id or intent.id
     else:
         return "processing"
-    outcome = service.apply_outcome(session, topup, kind, amount, currency, failure)
+    outcome = topups.apply_outcome(session, topup, kind, amount, currency, failure)
     # Kept beside the webhooks received, so that the top-up's story says how it was settled;
     # once, though a conflict (the gateway's amount is not ours) is asked about at every run.
     event_id = f"query:{topup.id}"
@@ -138,7 +138,7 @@ DEVELOPMENT_INTERVAL_SECONDS = 5.0
 
 def deliver_sandbox_webhooks(engine: Engine, settings: Settings) -> int:
     """The sandbox gateway's own delivery: POST its webhooks that are due to the app."""
-    gateway = service.gateway_for(settings)
+    gateway = topups.gateway_for(settings)
     if not isinstance(gateway, SandboxGateway):
         return 0
     with session_scope(engine) as session:
