@@ -84,6 +84,63 @@ class TestManyClientsAtOnce:
         for account in [bank, wallet, *shops]:
             assert service.verify_statement(ledger.session, account_id=account)
 
+    def test_single_payments_and_batches_mixed_drain_it_exactly(
+        self, engine: Engine, ledger: Ledger
+    ) -> None:
+        """One payment a call (one statement on PostgreSQL) from half the clients, linked
+        batches over the same accounts from the other half: neither path waits on the other in
+        a cycle, and together they never overdraw the wallet."""
+        bank, wallet = ledger.account(), ledger.account("debits_must_not_exceed_credits")
+        shops = [ledger.account() for _ in range(4)]
+        ledger.send(transfer(bank, wallet, FUNDS))
+        paid: list[int] = []
+        refused: list[ResultCode] = []
+        errors: list[BaseException] = []
+        record = threading.Lock()
+
+        def client(seed: int) -> None:
+            rng = random.Random(seed)
+            with Session(engine, expire_on_commit=False, autoflush=False) as session:
+                for _ in range(EACH):
+                    one, two = rng.sample(shops, 2)
+                    if seed % 2:
+                        items = [transfer(wallet, one, PRICE)]
+                    else:
+                        items = [transfer(two, one, 1, "linked"), transfer(wallet, two, PRICE)]
+                    try:
+                        while True:
+                            try:
+                                results = service.create_transfers(
+                                    session, transfers=items, actor=SYSTEM
+                                )
+                                session.commit()
+                                break
+                            except Busy:
+                                session.rollback()
+                    except BaseException as exc:
+                        with record:
+                            errors.append(exc)
+                        return
+                    with record:
+                        if results[-1].result == R.OK:
+                            paid.append(PRICE)
+                        else:
+                            refused.append(results[-1].result)
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(THREADS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert not any(t.is_alive() for t in threads), "a client never finished"
+        assert not errors, errors[:3]
+        assert len(paid) == FUNDS // PRICE
+        assert set(refused) == {R.EXCEEDS_CREDITS}
+        assert ledger.balance(wallet).debits_posted == sum(paid)
+        assert sum(ledger.net(s) for s in shops) == sum(paid)
+        for account in [bank, wallet, *shops]:
+            assert service.verify_statement(ledger.session, account_id=account)
+
     def test_the_same_transfer_sent_by_two_clients_moves_money_once(
         self, engine: Engine, ledger: Ledger
     ) -> None:

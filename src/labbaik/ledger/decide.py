@@ -57,6 +57,23 @@ def transfer_flag_bits(t: TransferCreate) -> int:
     return sum(TRANSFER_FLAG_BITS[f] for f in t.flag_set)
 
 
+def plain(t: TransferCreate) -> bool:
+    """A transfer whose outcome hangs on its two accounts alone: single-phase or pending, not
+    linked, well formed. Such a transfer may take the one-statement path (`store.try_single`);
+    every other check of `Batch._apply` is one it passes."""
+    bits = transfer_flag_bits(t)
+    return (
+        bits in (0, PENDING)
+        and t.pending_id is None
+        and (t.timeout_seconds is None or bits == PENDING)
+        and t.debit_account_id is not None
+        and t.credit_account_id is not None
+        and t.debit_account_id != t.credit_account_id
+        and bool(t.amount)
+        and t.currency in MINOR_UNITS
+    )
+
+
 @dataclass
 class Acct:
     """The locked totals of one account, changed in memory while the batch is decided."""

@@ -22,6 +22,9 @@ Concurrency. A batch locks all its accounts at once in id order (PostgreSQL `SEL
 UPDATE`; SQLite takes its single write lock first), decides every item in memory (`decide`),
 and writes each account once (`store`). A lock wait longer than `store.LOCK_TIMEOUT_MS` is
 `Busy` (409 with Retry-After). The services flush nothing half: the edge commits or rolls back.
+On PostgreSQL a request of one plain transfer (a payment, a hold) first tries one statement
+that locks, checks and writes it (`store.try_single`): one round trip instead of two. Only a
+clean success is taken there; anything else goes down the batch path and is decided as above.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from labbaik.ledger.decide import (
     EXPIRY,
     TRANSFER_FLAG_BITS,
     now_is_past,
+    plain,
 )
 from labbaik.ledger.errors import BatchTooLarge, LedgerAccountNotFound, TransferNotFound
 from labbaik.ledger.models import (
@@ -288,10 +292,17 @@ def create_transfers(
     if not transfers:
         return []
     now = as_utc(now) if now is not None else utcnow()
+    created_by = (actor.origin if actor.account_id is None else actor.username)[:64]
+    if len(transfers) == 1 and plain(transfers[0]):
+        conn = session.connection()
+        if conn.dialect.name == "postgresql" and store.try_single(
+            conn, transfers[0], now=now, created_by=created_by
+        ):
+            return [CreateResult(id=transfers[0].id, result=R.OK)]
     batch = store.open_batch(
         session,
         now=now,
-        created_by=(actor.origin if actor.account_id is None else actor.username)[:64],
+        created_by=created_by,
         transfers=transfers,
         pending_ids={t.pending_id for t in transfers if t.pending_id is not None},
     )

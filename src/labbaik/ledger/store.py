@@ -10,18 +10,35 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    Connection,
+    Integer,
+    String,
+    bindparam,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from labbaik.errors import Busy
 from labbaik.kit.timeutil import as_utc
-from labbaik.ledger.decide import PENDING, Acct, Batch, Pending, resolution_code
+from labbaik.ledger.decide import (
+    PENDING,
+    Acct,
+    Batch,
+    Pending,
+    fingerprint,
+    resolution_code,
+)
 from labbaik.ledger.models import ACCOUNTS, ENTRIES, TRANSFERS
-from labbaik.ledger.schemas import ResultCode, TransferCreate
+from labbaik.ledger.schemas import MAX_AMOUNT, ResultCode, TransferCreate, TransferFlag
 
 R = ResultCode
 
@@ -282,6 +299,106 @@ _PG_WRITE = text(
     "INSERT INTO ledger_entry SELECT * FROM "
     "json_populate_recordset(NULL::ledger_entry, CAST(:entries AS json))"
 )
+
+
+# One plain transfer (single-phase or pending, not linked) in one statement: lock both accounts
+# in id order, check them, and only if every check passes move the totals and insert the
+# transfer and its two entries. The checks are those of `decide` that need the accounts; those
+# that need nothing else are made before (`decide.plain`). Anything else (a refusal, a retry of
+# a recorded id) writes nothing here and answers false: the batch path then decides and records
+# it as any batch. One round trip where the batch path takes two, and no rows read back to the
+# client. The UPDATE reads the rows the lock returned (READ COMMITTED re-reads a row updated
+# since the statement's snapshot), so its totals are the locked ones. Sums are checked as
+# numeric: a total near the largest amount must be refused, not overflow.
+_PG_SINGLE = text(
+    "WITH locked AS (SELECT id, currency, flags, CAST(debits_posted AS numeric) AS dp, "
+    "CAST(credits_posted AS numeric) AS cp, CAST(debits_pending AS numeric) AS dpend, "
+    "CAST(credits_pending AS numeric) AS cpend FROM ledger_account "
+    "WHERE id = ANY(CAST(:ids AS uuid[])) "
+    "AND (SELECT set_config('lock_timeout', :lock_timeout, true)) IS NOT NULL "
+    "ORDER BY id FOR UPDATE), "
+    "verdict AS (SELECT count(*) = 2 AND bool_and(flags & 4 = 0 AND currency = :currency AND "
+    "CASE WHEN id = :debit THEN (flags & 1 = 0 OR dp + dpend + :amount <= cp) "
+    "AND dp + dpend + :amount <= :max_amount "
+    "ELSE (flags & 2 = 0 OR cp + cpend + :amount <= dp) "
+    "AND cp + cpend + :amount <= :max_amount END) "
+    "AND NOT EXISTS (SELECT 1 FROM ledger_transfer WHERE id = :id) AS ok FROM locked), "
+    "moved AS (UPDATE ledger_account AS a SET "
+    "debits_posted = a.debits_posted + CASE WHEN a.id = :debit THEN :posted ELSE 0 END, "
+    "credits_posted = a.credits_posted + CASE WHEN a.id = :debit THEN 0 ELSE :posted END, "
+    "debits_pending = a.debits_pending + CASE WHEN a.id = :debit THEN :pending ELSE 0 END, "
+    "credits_pending = a.credits_pending + CASE WHEN a.id = :debit THEN 0 ELSE :pending END, "
+    "entry_count = a.entry_count + 1 FROM verdict "
+    "WHERE verdict.ok AND a.id = ANY(CAST(:ids AS uuid[])) "
+    "RETURNING a.id, a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending, "
+    "a.entry_count), "
+    "recorded AS (INSERT INTO ledger_transfer (id, debit_account_id, credit_account_id, amount, "
+    "currency, code, reference, flags, pending_id, resolved_pending_id, timeout_seconds, "
+    "expires_at, result, fingerprint, created_by, created_at) "
+    "SELECT :id, :debit, :credit, :amount, :currency, CAST(:code AS integer), "
+    "CAST(:reference AS varchar), :flags, NULL, NULL, CAST(:timeout_seconds AS integer), "
+    "CAST(:expires_at AS timestamptz), 'ok', :fingerprint, :created_by, :now "
+    "FROM verdict WHERE ok RETURNING 1), "
+    "entered AS (INSERT INTO ledger_entry (account_id, seq, transfer_id, is_debit, posted, "
+    "pending, debits_posted, credits_posted, debits_pending, credits_pending, at) "
+    "SELECT id, entry_count, :id, id = :debit, :posted, :pending, debits_posted, "
+    "credits_posted, debits_pending, credits_pending, :now FROM moved RETURNING 1) "
+    "SELECT ok FROM verdict"
+).bindparams(
+    bindparam("amount", type_=BigInteger()),
+    bindparam("max_amount", type_=BigInteger()),
+    bindparam("posted", type_=BigInteger()),
+    bindparam("pending", type_=BigInteger()),
+    bindparam("currency", type_=String()),
+    bindparam("flags", type_=Integer()),
+)
+
+
+def try_single(conn: Connection, t: TransferCreate, *, now: datetime, created_by: str) -> bool:
+    """Record one plain transfer that goes through, in one statement (PostgreSQL only).
+
+    False when it does not go through as it stands (an account missing, closed, in another
+    currency or at its limit, or the id recorded before): nothing was written, the accounts
+    stay locked by this transaction, and the caller decides it on the batch path.
+    """
+    assert t.debit_account_id is not None
+    assert t.credit_account_id is not None
+    assert t.amount is not None
+    pending = TransferFlag.PENDING in t.flag_set
+    expires_at = None
+    if pending and t.timeout_seconds is not None:
+        expires_at = now + timedelta(seconds=t.timeout_seconds)
+    try:
+        ok = conn.execute(
+            _PG_SINGLE,
+            {
+                "ids": _uuid_array(sorted((t.debit_account_id, t.credit_account_id))),
+                "lock_timeout": str(LOCK_TIMEOUT_MS),
+                "id": t.id,
+                "debit": t.debit_account_id,
+                "credit": t.credit_account_id,
+                "amount": t.amount,
+                "max_amount": MAX_AMOUNT,
+                "posted": 0 if pending else t.amount,
+                "pending": t.amount if pending else 0,
+                "currency": t.currency,
+                "code": t.code,
+                "reference": t.reference,
+                "flags": PENDING if pending else 0,
+                "timeout_seconds": t.timeout_seconds,
+                "expires_at": expires_at,
+                "fingerprint": fingerprint(t),
+                "created_by": created_by,
+                "now": now,
+            },
+        ).scalar()
+    except IntegrityError as exc:
+        raise busy(exc) from exc  # the id was recorded by a batch that committed meanwhile
+    except OperationalError as exc:
+        if is_lock_failure(exc):
+            raise busy(exc) from exc
+        raise
+    return ok is True
 
 
 def open_batch(
