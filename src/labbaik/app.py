@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from labbaik import __version__
 from labbaik.auth import api as auth_api
 from labbaik.auth import pages as auth_pages
+from labbaik.auth import service as auth_service
 from labbaik.auth.deps import LoginRequired, PageActor
 from labbaik.cards import api as cards_api
 from labbaik.cards import pages as cards_pages
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or engine_for(settings.database_url)
+    auth_service.prepare_logins()
     _install_error_handlers(app)
     _install_middleware(app, settings)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), "static")

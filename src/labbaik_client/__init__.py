@@ -336,6 +336,13 @@ class LabbaikClient:
         )
         return _build(Payment, data)
 
+    def requests(self) -> list[Payment]:
+        """The till's latest requests to pilgrims' wallets, newest first, whatever became of
+        them (`status` "quoted" while the pilgrim has not confirmed; `payer` the masked name)."""
+        return [
+            _build(Payment, item) for item in self._request("GET", "/api/v1/merchants/me/requests")
+        ]
+
     def payment(self, payment_id: uuid.UUID) -> Payment:
         return _build(Payment, self._request("GET", f"/api/v1/merchants/me/payments/{payment_id}"))
 

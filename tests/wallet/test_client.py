@@ -112,6 +112,9 @@ class TestLabbaikClient:
         assert (
             shop.request_payment(card=card.qr_text, amount=400, idempotency_key="card-1") == asked
         )
+        waiting = shop.requests()
+        assert [r.id for r in waiting] == [asked.id]
+        assert (waiting[0].status, waiting[0].payer) == ("quoted", "Siti A.")
         with pytest.raises(LabbaikError) as refused:
             shop.request_payment(card="NOT-A-CARD", amount=400)
         assert (refused.value.status, refused.value.code) == (422, "card_unreadable")
