@@ -1,6 +1,6 @@
 """Benchmark: ledger transfers per second through the service, beside bare set-based SQL.
 
-Run: .venv/bin/python bench/ledger.py [--transfers 20000] [--requests 3000] [--clients 4]
+Run: .venv/bin/python bench/ledger.py [--transfers 20000] [--requests 8000] [--clients 4]
      [--batch 1000] [--postgres URL] [--no-sqlite]
 
 For SQLite (a fresh migrated file) and PostgreSQL (a fresh migrated schema; the URL defaults to
@@ -293,7 +293,12 @@ def report(name: str, figures: dict[str, float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transfers", type=int, default=20_000, help="batched and anchor")
-    parser.add_argument("--requests", type=int, default=3_000, help="one per request")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=8_000,
+        help="one per request (a few seconds: long enough to ride out a busy second)",
+    )
     parser.add_argument("--clients", type=int, default=4, help="processes sending requests")
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--postgres", default=os.environ.get("LABBAIK_TEST_POSTGRES_URL"))
