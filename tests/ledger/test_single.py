@@ -132,3 +132,19 @@ class TestOneStatementPath:
         changed = transfer(bank, shop, 11, id=first.id)
         assert ledger.send(changed) == [R.EXISTS_WITH_DIFFERENT_FIELDS]
         assert ledger.balance(shop).credits_posted == 10
+
+
+class TestSmallAndLargeBatches:
+    """Up to 16 ids a list are sent as padded scalar parameters, more as one array: both lock
+    every account and find every transfer recorded before."""
+
+    @pytest.mark.parametrize("shops", [3, 15, 40])
+    def test_a_batch_and_its_retry(self, ledger: Ledger, shops: int) -> None:
+        bank = ledger.account()
+        accounts = [ledger.account() for _ in range(shops)]
+        items = [transfer(bank, a, n + 1) for n, a in enumerate(accounts)]
+        assert ledger.send(*items) == [R.OK] * shops
+        assert ledger.send(*items) == [R.EXISTS] * shops
+        assert ledger.send(items[-1]) == [R.EXISTS]
+        assert ledger.balance(bank).debits_posted == shops * (shops + 1) // 2
+        assert [ledger.balance(a).credits_posted for a in accounts] == list(range(1, shops + 1))

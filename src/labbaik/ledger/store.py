@@ -8,6 +8,7 @@ one account (a merchant every pilgrim pays), that account is read once and writt
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Connection,
     Integer,
     String,
+    TextClause,
     bindparam,
     select,
     text,
@@ -94,24 +96,49 @@ def _chunks(values: list[Any]) -> list[list[Any]]:
 
 # The scalar subquery runs once, before the first row is locked: the lock wait is bounded
 # without a statement of its own (SET LOCAL would cost one more round trip per batch).
-_PG_LOCKED = (
-    "SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "
-    "credits_pending, entry_count FROM ledger_account "
-    "WHERE id = ANY(CAST(:ids AS uuid[])) "
+# The transfers are read in the same round trip, in the snapshot taken before the lock wait, so
+# a batch with the same ids that committed while we waited is not seen here: its ids then
+# collide on insert, and that batch answers "busy", whose retry finds them.
+_PG_LOCK_AND_EXISTING = (
+    "WITH locked AS (SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "
+    "credits_pending, entry_count FROM ledger_account WHERE id = {accounts} "
     "AND (SELECT set_config('lock_timeout', :lock_timeout, true)) IS NOT NULL "
-    "ORDER BY id FOR UPDATE"
-)
-# The locks and the transfers already recorded, in one round trip. The transfers are read in
-# the snapshot taken before the lock wait, so a batch with the same ids that committed while
-# we waited is not seen here: its ids then collide on insert, and that batch answers "busy",
-# whose retry finds them. Only constants are formatted into the SQL; values are parameters.
-_PG_LOCK_AND_EXISTING = text(
-    f"WITH locked AS ({_PG_LOCKED}) "  # noqa: S608
+    "ORDER BY id FOR UPDATE) "
     "SELECT id, currency, flags, debits_posted, credits_posted, debits_pending, "
     "credits_pending, entry_count, NULL AS fingerprint, NULL AS result FROM locked "
     "UNION ALL SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, fingerprint, result "
-    "FROM ledger_transfer WHERE id = ANY(CAST(:tids AS uuid[]))"
+    "FROM ledger_transfer WHERE id = {transfers}"
 )
+# A small batch (a payment and its fee) names its ids as scalar parameters, padded to a few
+# fixed counts: then PostgreSQL keeps one generic plan for each count, where with an array
+# parameter it planned the statement anew on every call (a third of a small batch's server
+# time). A large batch sends each list as one uuid[] literal, whose planning it amortises.
+_SCALAR_COUNTS = (2, 4, 8, 16)
+
+
+def _padded(n: int) -> int | None:
+    return next((c for c in _SCALAR_COUNTS if n <= c), None)
+
+
+@functools.cache
+def _lock_statement(accounts: int | None, transfers: int | None) -> TextClause:
+    """The lock-and-read statement for this many scalar ids (None: one array parameter)."""
+
+    def ids(prefix: str, count: int | None) -> str:
+        if count is None:
+            return f"ANY(CAST(:{prefix} AS uuid[]))"
+        return "ANY(ARRAY[" + ", ".join(f":{prefix}{i}" for i in range(count)) + "])"
+
+    return text(
+        _PG_LOCK_AND_EXISTING.format(accounts=ids("a", accounts), transfers=ids("t", transfers))
+    )
+
+
+def _id_params(prefix: str, ids: list[uuid.UUID], count: int | None) -> dict[str, object]:
+    if count is None:
+        return {prefix: _uuid_array(ids)}
+    padded = ids + [ids[-1]] * (count - len(ids))  # a repeated id matches the same row
+    return {f"{prefix}{i}": value for i, value in enumerate(padded)}
 
 
 def _uuid_array(ids: list[uuid.UUID]) -> str:
@@ -130,15 +157,17 @@ def lock_and_load(
         return _read_accounts(conn, account_ids), load_existing(conn, transfer_ids)
     accounts: dict[uuid.UUID, Acct] = {}
     existing: dict[uuid.UUID, tuple[str, str]] = {}
-    rows = conn.execute(
-        _PG_LOCK_AND_EXISTING,
-        {
-            "ids": _uuid_array(sorted(account_ids)),
-            "tids": _uuid_array(transfer_ids),
-            "lock_timeout": str(LOCK_TIMEOUT_MS),
-        },
-    )
-    for row in rows:
+    if not account_ids and not transfer_ids:
+        return accounts, existing
+    # An empty list still needs an id to compare with: whatever the nil UUID finds goes unused
+    # (no item of the batch names it).
+    sorted_accounts = sorted(account_ids) or [uuid.UUID(int=0)]
+    tids = transfer_ids or [uuid.UUID(int=0)]
+    a_count, t_count = _padded(len(sorted_accounts)), _padded(len(tids))
+    params: dict[str, object] = {"lock_timeout": str(LOCK_TIMEOUT_MS)}
+    params |= _id_params("a", sorted_accounts, a_count)
+    params |= _id_params("t", tids, t_count)
+    for row in conn.execute(_lock_statement(a_count, t_count), params):
         if row[1] is None:
             existing[row[0]] = (row[8], row[9])
         else:
