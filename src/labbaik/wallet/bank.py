@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal, Protocol
@@ -175,8 +176,9 @@ class SandboxBank:
         and its money comes back as a credit of its own, with the return's reason (RtrInf), on
         the day it is returned. An instruction refused outright was never booked, so it is on
         no statement. `opening_balance` is signed minor units (overdrawn is negative)."""
-        start = datetime.combine(day, time(), RIYADH)
-        end = start + timedelta(days=1)
+        # In UTC, as every time is stored (SQLite keeps the wall clock it is given).
+        start = as_utc(datetime.combine(day, time(), RIYADH))
+        end = as_utc(datetime.combine(day + timedelta(days=1), time(), RIYADH))
         rows = session.scalars(
             select(SandboxBankTransfer)
             .where(
@@ -222,6 +224,18 @@ class SandboxBank:
         )
 
 
+def _end_to_end_id(reference: str) -> str:
+    """The reference as an EndToEndId, which is at most 35 characters: a payout's id in its
+    36-character text form does not fit, so it goes as its 32 hex digits (the form a real
+    bank's instruction, pain.001, must carry too; matching reads both)."""
+    if len(reference) <= 35:
+        return reference
+    try:
+        return uuid.UUID(reference).hex
+    except ValueError:
+        return reference[:35]
+
+
 def _major(amount: int, currency: str) -> str:
     places = MINOR_UNITS[currency]
     whole, frac = divmod(abs(amount), 10**places)
@@ -241,7 +255,7 @@ def _camt053(
     entries: list[tuple[datetime, int, bool, SandboxBankTransfer, str | None]],
 ) -> bytes:
     def el(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
-        child = ET.SubElement(parent, f"{{{CAMT053}}}{name}", attrs)
+        child = ET.SubElement(parent, name, attrs)
         child.text = text
         return child
 
@@ -255,7 +269,9 @@ def _camt053(
         return to_riyadh(moment).isoformat(timespec="seconds")
 
     closed = end - timedelta(seconds=1)
-    root = ET.Element(f"{{{CAMT053}}}Document")
+    # The namespace as the document's default, written as an attribute: ElementTree's own
+    # default_namespace refuses the unqualified Ccy attributes.
+    root = ET.Element("Document", xmlns=CAMT053)
     message = el(root, "BkToCstmrStmt")
     header = el(message, "GrpHdr")
     el(header, "MsgId", f"SBX{day:%Y%m%d}{iban[-4:]}")
@@ -290,13 +306,11 @@ def _camt053(
         el(family, "Cd", "ICDT")
         el(family, "SubFmlyCd", "ESCT" if debit else "RRTN")
         details = el(el(entry, "NtryDtls"), "TxDtls")
-        path(details, "Refs/EndToEndId", row.reference)
+        path(details, "Refs/EndToEndId", _end_to_end_id(row.reference))
         parties = el(details, "RltdPties")
         path(parties, "Cdtr/Pty/Nm", row.holder)
         path(parties, "CdtrAcct/Id/IBAN", row.iban)
         if returned:
             path(details, "RtrInf/Rsn/Cd", _ISO_RETURNS.get(returned, "NARR"))
-    written: bytes = ET.tostring(
-        root, encoding="utf-8", xml_declaration=True, default_namespace=CAMT053
-    )
+    written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return written

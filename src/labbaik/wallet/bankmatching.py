@@ -173,8 +173,9 @@ def import_statement(session: Session, *, document: bytes, actor: Actor) -> Bank
         statement_id=data.statement_id,
         iban=data.iban,
         currency=data.currency,
-        from_at=data.from_at,
-        to_at=data.to_at,
+        # In UTC, as every time is stored (SQLite keeps the wall clock it is given).
+        from_at=as_utc(data.from_at) if data.from_at else None,
+        to_at=as_utc(data.to_at) if data.to_at else None,
         opening_balance=data.opening_balance,
         closing_balance=data.closing_balance,
         imported_at=utcnow(),
