@@ -2,7 +2,7 @@
 
 Revision ID: wallet_0004
 Revises: wallet_0003
-Create Date: 2026-12-15 09:00:00
+Create Date: 2026-12-01 23:50:00
 """
 
 from collections.abc import Sequence
