@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 __all__ = [
     "BankAccount",
+    "BankStatementLine",
+    "BankStatementReport",
     "InTransit",
     "LabbaikClient",
     "LabbaikError",
@@ -224,6 +226,64 @@ class InTransit:
     returned: int
 
 
+@dataclass(frozen=True)
+class BankStatementLine:
+    """One booked entry of the bank's statement and what it was matched with (`outcome`:
+    "matched", "booked_not_settled", "amount_mismatch", "returned", "not_a_payout", ...)."""
+
+    line: int
+    amount: int
+    direction: str
+    end_to_end_id: str | None
+    bank_reference: str | None
+    return_code: str | None
+    payout_id: uuid.UUID | None
+    outcome: str
+
+
+@dataclass(frozen=True)
+class BankStatementReport:
+    """An imported camt.053 statement matched against the payouts; `needs_attention` is zero
+    when the bank and Labbaik agree."""
+
+    id: uuid.UUID
+    statement_id: str
+    iban: str
+    currency: str
+    opening_balance: int
+    closing_balance: int
+    credits: int
+    debits: int
+    imported_at: datetime
+    matched: int
+    matched_amount: int
+    booked_not_settled: int
+    amount_mismatches: int
+    returns: int
+    not_a_payout: int
+    needs_attention: int
+    difference: int
+    lines: list[BankStatementLine]
+    paid_not_on_statement: list[uuid.UUID]
+
+
+def _bank_line(data: dict[str, Any]) -> BankStatementLine:
+    # The bank's end-to-end id is text, though its name ends in _id.
+    found = _build(BankStatementLine, data | {"end_to_end_id": None})
+    return dataclasses.replace(found, end_to_end_id=data.get("end_to_end_id"))
+
+
+def _bank_statement(data: dict[str, Any]) -> BankStatementReport:
+    return dataclasses.replace(
+        _build(BankStatementReport, data | {"statement_id": None}),
+        statement_id=data["statement_id"],
+        lines=[_bank_line(line) for line in data.get("lines", [])],
+        paid_not_on_statement=[
+            uuid.UUID(p["payout_id"]) for p in data.get("paid_not_on_statement", [])
+        ],
+    )
+
+
 class LabbaikClient:
     """One API token's view of Labbaik: a merchant's till, a pilgrim's wallet, an operator."""
 
@@ -247,6 +307,7 @@ class LabbaikClient:
         body: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
+        xml: bytes | None = None,
     ) -> Any:
         url = self.base_url + path
         if params:
@@ -258,6 +319,12 @@ class LabbaikClient:
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
+        if xml is not None:
+            data = xml
+            headers["Content-Type"] = "application/xml"
+        # A read, a keyed write, or a document the server takes once by its content: each is
+        # safe to repeat after a lost answer.
+        safe = method == "GET" or idempotency_key is not None or xml is not None
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         attempt = 0
@@ -270,13 +337,11 @@ class LabbaikClient:
             except urllib.error.HTTPError as exc:
                 error = self._error(exc)
                 retryable = exc.code >= 500 or (exc.code == 409 and error.retry_after is not None)
-                # Only a call that is safe to repeat is repeated: a read, or a keyed write.
-                safe = method == "GET" or idempotency_key is not None
                 if not (retryable and safe and attempt <= self.retries):
                     raise error from None
                 time.sleep(error.retry_after or 0.2 * attempt)
             except (urllib.error.URLError, TimeoutError, ConnectionError):
-                if not ((method == "GET" or idempotency_key) and attempt <= self.retries):
+                if not (safe and attempt <= self.retries):
                     raise
                 time.sleep(0.2 * attempt)
 
@@ -463,3 +528,14 @@ class LabbaikClient:
     def in_transit(self) -> InTransit:
         """Every payout the bank has not paid or returned yet, against the ledger."""
         return _build(InTransit, self._request("GET", "/api/v1/payouts/in-transit"))
+
+    def import_bank_statement(self, xml: bytes) -> BankStatementReport:
+        """Import the bank's camt.053 statement and match it against the payouts (operators).
+        The same file again answers the first report, so a retry is safe."""
+        return _bank_statement(self._request("POST", "/api/v1/payouts/bank-statements", xml=xml))
+
+    def bank_statement(self, statement_id: uuid.UUID | str) -> BankStatementReport:
+        """An imported statement's report, as it was at its import."""
+        return _bank_statement(
+            self._request("GET", f"/api/v1/payouts/bank-statements/{statement_id}")
+        )

@@ -123,3 +123,20 @@ class TestLabbaikClient:
         with pytest.raises(LabbaikError) as refused:
             LabbaikClient(server, "lbk_not-a-token").merchant()
         assert (refused.value.status, refused.value.code) == (401, "invalid_token")
+
+
+def test_an_operator_imports_the_bank_statement(
+    server: str, world: World, session: Session
+) -> None:
+    from tests.wallet.test_bank_statements import V02  # noqa: PLC0415
+
+    bank = LabbaikClient(server, world.tokens["operator"])
+    report = bank.import_bank_statement(V02.format(amount="40.50").encode())
+    assert (report.statement_id, report.closing_balance, report.not_a_payout) == (
+        "S-0002", 3_050, 1,
+    )  # fmt: skip
+    assert [line.outcome for line in report.lines] == ["not_a_payout"]
+    assert bank.bank_statement(report.id) == report
+    with pytest.raises(LabbaikError) as refused:
+        bank.import_bank_statement(V02.format(amount="40.505").encode())
+    assert (refused.value.status, refused.value.code) == (422, "statement_unreadable")

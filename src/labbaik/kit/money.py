@@ -35,3 +35,22 @@ class Money:
         sign = "-" if self.amount < 0 else ""
         whole, frac = divmod(abs(self.amount), 10**places)
         return f"{sign}{whole:,}.{frac:0{places}d} {self.currency}"
+
+
+def parse_major(text: str, currency: str) -> int:
+    """Minor units of an amount written in major units ("1234.50" SAR is 123450 halalas).
+
+    Exact or refused: no sign, no exponent, and never more decimals than the currency has
+    (ISO 4217), because rounding a bank's amount would be guessing with money."""
+    if currency not in MINOR_UNITS:
+        raise ValueError(f"unknown currency {currency!r}")
+    places = MINOR_UNITS[currency]
+    whole, dot, frac = text.strip().partition(".")
+    digits = whole + frac
+    if not (whole and digits.isascii() and digits.isdigit()) or (dot and not frac):
+        raise ValueError(f"{text.strip()!r} is not an amount")
+    if len(frac) > places:
+        raise ValueError(f"{text.strip()!r} has more decimals than {currency} has ({places})")
+    if len(whole) > 15:
+        raise ValueError(f"{text.strip()!r} is too large an amount")
+    return int(whole + frac.ljust(places, "0"))

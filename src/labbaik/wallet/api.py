@@ -21,9 +21,20 @@ from labbaik.errors import InvalidInput
 from labbaik.kit.pagination import MAX_PAGE_SIZE, PageRequest
 from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.settings import Settings
-from labbaik.wallet import history, merchants, passkeys, payouts, service, statements, tasks, topups
+from labbaik.wallet import (
+    bankmatching,
+    history,
+    merchants,
+    passkeys,
+    payouts,
+    service,
+    statements,
+    tasks,
+    topups,
+)
 from labbaik.wallet.schemas import (
     BankAccountIn,
+    BankStatementReport,
     HistoryPage,
     InTransitReport,
     MerchantCreate,
@@ -563,3 +574,40 @@ def payouts_in_transit(session: DbSession, actor: ApiActor) -> InTransitReport:
     transit" account (operators): the difference is zero, and both are zero once the bank has
     answered for every transfer."""
     return payouts.in_transit(session, actor=actor)
+
+
+_XML_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "the bank's camt.053 statement file (BkToCstmrStmt), as downloaded",
+        "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.post(
+    "/payouts/bank-statements",
+    status_code=201,
+    tags=["merchants"],
+    openapi_extra=_XML_BODY,
+    responses={
+        409: {"description": "statement_exists_with_different_content"},
+        422: {"description": "statement_unreadable (says where) or statement_unbalanced"},
+    },
+)
+def import_bank_statement(
+    session: DbSession, actor: ApiActor, body: Annotated[bytes, Depends(_raw_body)]
+) -> BankStatementReport:
+    """Import the bank's end-of-day statement of the platform's account (camt.053, the raw
+    XML as the body) and match it against the payouts (operators; audited). The same file
+    again answers the first report and changes nothing; another file under the same statement
+    Id is refused, and so is a statement whose balances do not add up."""
+    return bankmatching.import_statement(session, document=body, actor=actor)
+
+
+@router.get("/payouts/bank-statements/{statement_id}", tags=["merchants"])
+def bank_statement_report(
+    session: DbSession, actor: ApiActor, statement_id: uuid.UUID
+) -> BankStatementReport:
+    """An imported statement's report, as it was at its import (operators)."""
+    return bankmatching.get_statement_report(session, statement_id=statement_id, actor=actor)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal, Protocol
+from xml.etree import ElementTree as ET
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from labbaik.kit.timeutil import as_utc
+from labbaik.kit.money import MINOR_UNITS
+from labbaik.kit.timeutil import RIYADH, as_utc, to_riyadh
 from labbaik.wallet.models import SandboxBankTransfer
 
 TransferStatus = Literal["accepted", "settled", "returned"]
@@ -79,6 +82,9 @@ IBAN_SETTLES = "SA0380000000608010167519"
 IBAN_CLOSED = "SA7780000000000000000404"
 IBAN_NO_ACCOUNT = "SA1280000000000000000410"
 _RETURNS = {IBAN_CLOSED: "account_closed", IBAN_NO_ACCOUNT: "no_such_account"}
+# The ISO 20022 external return reasons a statement shows for them.
+_ISO_RETURNS = {"account_closed": "AC04", "no_such_account": "AC01"}
+CAMT053 = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 SETTLES_AFTER = timedelta(minutes=2)
 
 
@@ -151,3 +157,160 @@ class SandboxBank:
             return_code=row.return_code,
             decided_at=row.decided_at,
         )
+
+    def statement(
+        self,
+        session: Session,
+        *,
+        iban: str,
+        day: date,
+        opening_balance: int,
+        currency: str = "SAR",
+    ) -> bytes:
+        """The end-of-day statement (camt.053.001.08) of the account the payouts leave from,
+        for one Riyadh business day: what a finance operator downloads from the bank.
+
+        As a real bank books it: a transfer is debited on the day the bank executes it (the
+        sandbox executes on acceptance), whether or not the beneficiary's bank has settled it
+        yet, so a statement may be ahead of `get_transfer`; a returned transfer stays debited
+        and its money comes back as a credit of its own, with the return's reason (RtrInf), on
+        the day it is returned. An instruction refused outright was never booked, so it is on
+        no statement. `opening_balance` is signed minor units (overdrawn is negative)."""
+        # In UTC, as every time is stored (SQLite keeps the wall clock it is given).
+        start = as_utc(datetime.combine(day, time(), RIYADH))
+        end = as_utc(datetime.combine(day + timedelta(days=1), time(), RIYADH))
+        rows = session.scalars(
+            select(SandboxBankTransfer)
+            .where(
+                SandboxBankTransfer.currency == currency,
+                or_(
+                    and_(
+                        SandboxBankTransfer.accepted_at >= start,
+                        SandboxBankTransfer.accepted_at < end,
+                    ),
+                    and_(
+                        SandboxBankTransfer.decides_at >= start,
+                        SandboxBankTransfer.decides_at < end,
+                    ),
+                ),
+            )
+            .order_by(SandboxBankTransfer.accepted_at, SandboxBankTransfer.id)
+        ).all()
+        # (booked at, amount, debit?, transfer, return reason)
+        entries: list[tuple[datetime, int, bool, SandboxBankTransfer, str | None]] = []
+        for row in rows:
+            accepted = as_utc(row.accepted_at)
+            if start <= accepted < end:
+                entries.append((accepted, row.amount, True, row, None))
+            returned = row.return_code if row.status == "returned" else None
+            if row.status == "accepted":
+                returned = _RETURNS.get(row.iban)
+            decides = as_utc(row.decides_at)
+            if returned and start <= decides < end:
+                entries.append((decides, row.amount, False, row, returned))
+        entries.sort(key=lambda e: e[0])
+        credits = sum(e[1] for e in entries if not e[2])
+        debits = sum(e[1] for e in entries if e[2])
+        return _camt053(
+            statement_id=f"SBX-{day:%Y%m%d}-{iban[-4:]}",
+            iban=iban,
+            currency=currency,
+            day=day,
+            start=start,
+            end=end,
+            opening=opening_balance,
+            closing=opening_balance + credits - debits,
+            entries=entries,
+        )
+
+
+def _end_to_end_id(reference: str) -> str:
+    """The reference as an EndToEndId, which is at most 35 characters: a payout's id in its
+    36-character text form does not fit, so it goes as its 32 hex digits (the form a real
+    bank's instruction, pain.001, must carry too; matching reads both)."""
+    if len(reference) <= 35:
+        return reference
+    try:
+        return uuid.UUID(reference).hex
+    except ValueError:
+        return reference[:35]
+
+
+def _major(amount: int, currency: str) -> str:
+    places = MINOR_UNITS[currency]
+    whole, frac = divmod(abs(amount), 10**places)
+    return f"{whole}.{frac:0{places}d}"
+
+
+def _camt053(
+    *,
+    statement_id: str,
+    iban: str,
+    currency: str,
+    day: date,
+    start: datetime,
+    end: datetime,
+    opening: int,
+    closing: int,
+    entries: list[tuple[datetime, int, bool, SandboxBankTransfer, str | None]],
+) -> bytes:
+    def el(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
+        child = ET.SubElement(parent, name, attrs)
+        child.text = text
+        return child
+
+    def path(parent: ET.Element, names: str, text: str) -> ET.Element:
+        *outer, last = names.split("/")
+        for name in outer:
+            parent = el(parent, name)
+        return el(parent, last, text)
+
+    def seconds(moment: datetime) -> str:
+        return to_riyadh(moment).isoformat(timespec="seconds")
+
+    closed = end - timedelta(seconds=1)
+    # The namespace as the document's default, written as an attribute: ElementTree's own
+    # default_namespace refuses the unqualified Ccy attributes.
+    root = ET.Element("Document", xmlns=CAMT053)
+    message = el(root, "BkToCstmrStmt")
+    header = el(message, "GrpHdr")
+    el(header, "MsgId", f"SBX{day:%Y%m%d}{iban[-4:]}")
+    el(header, "CreDtTm", seconds(end))
+    stmt = el(message, "Stmt")
+    el(stmt, "Id", statement_id)
+    el(stmt, "CreDtTm", seconds(end))
+    period = el(stmt, "FrToDt")
+    el(period, "FrDtTm", seconds(start))
+    el(period, "ToDtTm", seconds(closed))
+    account = el(stmt, "Acct")
+    path(account, "Id/IBAN", iban)
+    el(account, "Ccy", currency)
+    for code, amount in (("OPBD", opening), ("CLBD", closing)):
+        balance = el(stmt, "Bal")
+        path(balance, "Tp/CdOrPrtry/Cd", code)
+        el(balance, "Amt", _major(amount, currency), Ccy=currency)
+        el(balance, "CdtDbtInd", "DBIT" if amount < 0 else "CRDT")
+        path(balance, "Dt/Dt", day.isoformat())
+    for booked, amount, debit, row, returned in entries:
+        entry = el(stmt, "Ntry")
+        el(entry, "Amt", _major(amount, currency), Ccy=currency)
+        el(entry, "CdtDbtInd", "DBIT" if debit else "CRDT")
+        path(entry, "Sts/Cd", "BOOK")
+        path(entry, "BookgDt/Dt", to_riyadh(booked).date().isoformat())
+        path(entry, "ValDt/Dt", to_riyadh(booked).date().isoformat())
+        el(entry, "AcctSvcrRef", row.id if debit else f"{row.id}-RTN")
+        # Bank transaction code: an issued credit transfer, or the return of one.
+        domain = el(el(entry, "BkTxCd"), "Domn")
+        el(domain, "Cd", "PMNT")
+        family = el(domain, "Fmly")
+        el(family, "Cd", "ICDT")
+        el(family, "SubFmlyCd", "ESCT" if debit else "RRTN")
+        details = el(el(entry, "NtryDtls"), "TxDtls")
+        path(details, "Refs/EndToEndId", _end_to_end_id(row.reference))
+        parties = el(details, "RltdPties")
+        path(parties, "Cdtr/Pty/Nm", row.holder)
+        path(parties, "CdtrAcct/Id/IBAN", row.iban)
+        if returned:
+            path(details, "RtrInf/Rsn/Cd", _ISO_RETURNS.get(returned, "NARR"))
+    written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return written

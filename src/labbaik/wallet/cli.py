@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,9 +18,15 @@ from labbaik.auth.roles import system_actor
 from labbaik.db import session_scope
 from labbaik.kit.money import Money
 from labbaik.settings import get_settings
-from labbaik.wallet import merchants, payouts, tasks, topups
+from labbaik.wallet import bankmatching, merchants, payouts, tasks, topups
 from labbaik.wallet.gateway import SandboxGateway, http_poster
-from labbaik.wallet.schemas import BankAccountIn, InTransitReport, MerchantCreate, Reconciliation
+from labbaik.wallet.schemas import (
+    BankAccountIn,
+    BankStatementReport,
+    InTransitReport,
+    MerchantCreate,
+    Reconciliation,
+)
 
 app = typer.Typer(help="The wallet and its merchants.", no_args_is_help=True)
 
@@ -161,6 +168,76 @@ def payouts_sync() -> None:
     typer.echo(_transit_line(transit))
     if transit.difference:
         typer.echo("error [reconciliation]: in transit differs from the ledger", err=True)
+        raise typer.Exit(1)
+
+
+def _statement_lines(report: BankStatementReport) -> Table:
+    table = Table("line", "booked", "direction", "amount", "end-to-end id", "outcome")
+    for line in report.lines:
+        if line.outcome == "matched":
+            continue
+        table.add_row(
+            str(line.line),
+            line.booked_on.isoformat() if line.booked_on else "",
+            line.direction,
+            Money(line.amount, report.currency).format(),
+            line.end_to_end_id or "",
+            line.outcome.replace("_", " ") + (f" ({line.return_code})" if line.return_code else ""),
+        )
+    return table
+
+
+@app.command("bank-statement")
+def bank_statement(
+    file: Annotated[Path, typer.Argument(help="The bank's camt.053 statement (XML).")],
+    as_json: Annotated[bool, typer.Option("--json", help="The report as one JSON object.")] = False,
+) -> None:
+    """Import the bank's end-of-day statement (camt.053) and match it against the payouts.
+    Importing the same file again answers the first report. Exit 1 when a line or a payout
+    needs an operator (an amount that differs, a payout paid but on no statement...)."""
+    try:
+        document = file.read_bytes()
+    except OSError as exc:
+        typer.echo(f"error [statement_unreadable]: {file}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from None
+    with session_scope() as session:
+        report = bankmatching.import_statement(
+            session, document=document, actor=system_actor("cli")
+        )
+    if as_json:
+        typer.echo(report.model_dump_json())
+    else:
+        money = report.currency
+
+        def fmt(amount: int) -> str:
+            return Money(amount, money).format()
+
+        typer.echo(
+            f"statement {report.statement_id} of {report.iban}: opening "
+            f"{fmt(report.opening_balance)}, credits {fmt(report.credits)}, debits "
+            f"{fmt(report.debits)}, closing "
+            f"{fmt(report.closing_balance)}; {len(report.lines)} line(s)"
+            + (f", {report.pending_skipped} pending left out" if report.pending_skipped else "")
+        )
+        typer.echo(
+            f"matched {report.matched} payout(s), {fmt(report.matched_amount)}; booked, not yet "
+            f"settled {report.booked_not_settled}; amount mismatches {report.amount_mismatches}; "
+            f"returns {report.returns}; not a payout {report.not_a_payout}; difference "
+            f"{fmt(report.difference)}"
+        )
+        if any(line.outcome != "matched" for line in report.lines):
+            Console().print(_statement_lines(report))
+        for missing in report.paid_not_on_statement:
+            typer.echo(
+                f"paid, not on a statement: payout {missing.payout_id}, "
+                f"{Money(missing.amount, missing.currency).format()}"
+            )
+    if report.needs_attention:
+        typer.echo(
+            f"error [reconciliation]: {report.needs_attention} line(s) or payout(s) of the "
+            "statement need an operator",
+            err=True,
+        )
         raise typer.Exit(1)
 
 

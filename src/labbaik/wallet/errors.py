@@ -192,3 +192,26 @@ CARD_REFUSALS: dict[str, type[CardRefused]] = {
     "tampered": CardTampered,
     "unreadable": CardUnreadable,
 }
+
+
+class StatementUnreadable(InvalidInput):
+    """A bank statement file that is not a camt.053 this side can read: the message says what
+    and where (the statement, the entry number, the element)."""
+
+    code = "statement_unreadable"
+
+
+class StatementUnbalanced(InvalidInput):
+    """Opening balance + credits - debits is not the closing balance: the file is not whole."""
+
+    code = "statement_unbalanced"
+
+
+class StatementExists(Conflict):
+    """A statement with this Id for this account was imported from a different file."""
+
+    code = "statement_exists_with_different_content"
+
+
+class BankStatementNotFound(NotFound):
+    code = "bank_statement_not_found"

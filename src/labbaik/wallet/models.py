@@ -1,15 +1,17 @@
-"""Tables of wallets, merchants, payments, top-ups, passkeys; the money itself is in the ledger."""
+"""Tables of wallets, merchants, payments, top-ups, passkeys, bank statements; the money itself
+is in the ledger."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -285,3 +287,54 @@ class SandboxBankTransfer(Base):
     accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decides_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BankStatement(Base):
+    """A camt.053 statement of the platform's bank account, as imported: once per account and
+    statement Id; `sha256` of the file tells a replay from a different file under the same Id,
+    and `report` is the matching's answer as it was at the import, to answer a replay with."""
+
+    __tablename__ = "wallet_bank_statement"
+    __table_args__ = (UniqueConstraint("iban", "statement_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    statement_id: Mapped[str] = mapped_column(String(35))
+    iban: Mapped[str] = mapped_column(String(34))
+    currency: Mapped[str] = mapped_column(String(3))
+    from_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    to_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Signed minor units: a debit (overdrawn) balance is negative.
+    opening_balance: Mapped[int] = mapped_column(BigInteger)
+    closing_balance: Mapped[int] = mapped_column(BigInteger)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    report: Mapped[str] = mapped_column(Text)
+
+
+class BankStatementLine(Base):
+    """One booked entry of an imported statement and what matching made of it."""
+
+    __tablename__ = "wallet_bank_statement_line"
+    __table_args__ = (UniqueConstraint("statement_id", "line"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    statement_id: Mapped[uuid.UUID] = mapped_column(
+        # Named here: the convention's name is longer than PostgreSQL's 63 characters.
+        ForeignKey(
+            "wallet_bank_statement.id",
+            ondelete="CASCADE",
+            name="fk_wallet_bank_statement_line_statement",
+        )
+    )
+    line: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    # "DBIT" (money left the account) or "CRDT".
+    direction: Mapped[str] = mapped_column(String(4))
+    booked_on: Mapped[date | None] = mapped_column(Date)
+    reversal: Mapped[bool] = mapped_column(Boolean, default=False)
+    end_to_end_id: Mapped[str | None] = mapped_column(String(35))
+    bank_reference: Mapped[str | None] = mapped_column(String(35))
+    return_code: Mapped[str | None] = mapped_column(String(35))
+    payout_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("wallet_payout.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(24))

@@ -390,3 +390,88 @@ class PasskeyUpdate(BaseModel):
 class WebhookAck(BaseModel):
     received: bool
     outcome: str
+
+
+BankLineOutcome = Literal[
+    "matched",
+    "booked_not_settled",
+    "amount_mismatch",
+    "returned",
+    "return_not_recorded",
+    "status_mismatch",
+    "duplicate",
+    "unexplained_credit",
+    "not_a_payout",
+]
+
+
+class BankStatementLineRead(BaseModel):
+    """One booked entry of the bank's statement and what it was matched with."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    line: int = Field(description="the entry's place in the statement (Ntry), from 1")
+    amount: int = Field(description="minor units, positive; `direction` says which way")
+    direction: Literal["DBIT", "CRDT"]
+    booked_on: date | None
+    reversal: bool
+    end_to_end_id: str | None = Field(description="the reference Labbaik gave: a payout's id")
+    bank_reference: str | None = Field(description="the bank's own reference (AcctSvcrRef)")
+    return_code: str | None = Field(description="a return's reason (RtrInf/Rsn), e.g. AC04")
+    payout_id: uuid.UUID | None
+    outcome: BankLineOutcome = Field(
+        description="matched: a settled payout, same amount; booked_not_settled: the bank "
+        "booked a payout its API has not yet called settled; amount_mismatch: the amounts or "
+        "currencies differ; returned: a returned payout's money back; return_not_recorded: the "
+        "bank returned a payout Labbaik holds as paid or in transit; status_mismatch: booked "
+        "for a payout never instructed; duplicate: a second debit for one payout; "
+        "unexplained_credit: a credit naming a payout with no return reason; not_a_payout: "
+        "another movement of the account (a gateway's settlement, fees)"
+    )
+
+
+class PaidNotOnStatement(BaseModel):
+    """A payout Labbaik holds as paid in the statement's period that no imported statement
+    shows the bank debiting."""
+
+    payout_id: uuid.UUID
+    merchant_id: uuid.UUID
+    amount: int
+    currency: str
+    resolved_at: datetime | None
+
+
+class BankStatementReport(BaseModel):
+    """An imported bank statement matched against the payouts, as it was at its import."""
+
+    id: uuid.UUID
+    statement_id: str = Field(description="the bank's Id of the statement (Stmt/Id)")
+    iban: str
+    currency: str
+    from_at: datetime | None
+    to_at: datetime | None
+    opening_balance: int = Field(description="signed minor units; overdrawn is negative")
+    closing_balance: int
+    credits: int
+    debits: int
+    pending_skipped: int = Field(description="entries not yet booked (PDNG), left out")
+    imported_at: datetime
+    imported_by: str
+    sha256: str
+    matched: int = Field(description="debits that are settled payouts of the same amount")
+    matched_amount: int
+    booked_not_settled: int
+    amount_mismatches: int
+    returns: int
+    not_a_payout: int
+    needs_attention: int = Field(
+        description="lines an operator must look at (amount_mismatch, return_not_recorded, "
+        "status_mismatch, duplicate, unexplained_credit) plus paid_not_on_statement: zero "
+        "when the bank and Labbaik agree"
+    )
+    difference: int = Field(
+        description="over the lines naming a payout: the bank's amounts less the payouts' "
+        "amounts (zero when every amount agrees)"
+    )
+    lines: list[BankStatementLineRead]
+    paid_not_on_statement: list[PaidNotOnStatement]
