@@ -51,13 +51,16 @@ def upgrade() -> None:
         sa.Column("payout_id", sa.Uuid(), nullable=True),
         sa.Column("outcome", sa.String(length=24), nullable=False),
         sa.ForeignKeyConstraint(
-            ["payout_id"], ["wallet_payout.id"],
+            ["payout_id"],
+            ["wallet_payout.id"],
             name=op.f("fk_wallet_bank_statement_line_payout_id_wallet_payout"),
-        ),  # fmt: skip
+        ),
         sa.ForeignKeyConstraint(
-            ["statement_id"], ["wallet_bank_statement.id"], ondelete="CASCADE",
+            ["statement_id"],
+            ["wallet_bank_statement.id"],
+            ondelete="CASCADE",
             name="fk_wallet_bank_statement_line_statement",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_wallet_bank_statement_line")),
         sa.UniqueConstraint(
             "statement_id", "line", name=op.f("uq_wallet_bank_statement_line_statement_id_line")
