@@ -195,6 +195,29 @@ class TestFailedLogins:
         assert _try(session, "company", PASSWORD).username == "company"
         assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0
 
+    def test_each_failure_sweeps_aged_out_failures_of_names_never_tried_again(
+        self, session: Session, world: Any
+    ) -> None:
+        old = utcnow() - timedelta(seconds=601)
+        session.add_all(
+            LoginFailure(
+                username=f"guess{n}",
+                address=f"198.51.100.{n}",
+                at=old - timedelta(seconds=service.SWEEP + 5 - n),  # guess0 the oldest
+            )
+            for n in range(service.SWEEP + 5)
+        )
+        session.add(LoginFailure(username="recent", address="198.51.100.250"))
+        session.flush()
+        _fail(session, "company")
+        left = session.scalars(select(LoginFailure.username).order_by(LoginFailure.username))
+        # The oldest SWEEP went; five aged-out ones wait for the next failure; nothing recent.
+        assert sorted(left) == sorted(
+            [f"guess{n}" for n in range(service.SWEEP, service.SWEEP + 5)] + ["company", "recent"]
+        )
+        _fail(session, "company")
+        assert session.scalar(select(func.count()).select_from(LoginFailure)) == 3
+
     def test_the_wait_is_until_enough_failures_leave_the_window(
         self, session: Session, world: Any
     ) -> None:

@@ -75,13 +75,16 @@ class AuditEntry(Base):
 class LoginFailure(Base):
     """A failed login, counted to refuse guessing: by the username tried and by the address.
 
-    The audit log keeps the lasting record; these rows only matter within the window, and a
-    later failure of the same username or address deletes the ones that have aged out."""
+    The audit log keeps the lasting record; these rows only matter within the window. A later
+    failure of the same username or address deletes the ones that have aged out, and every
+    failure also sweeps a few aged-out rows of anyone (`auth.service.SWEEP`), so names tried
+    once by a guesser do not pile up."""
 
     __tablename__ = "auth_login_failure"
     __table_args__ = (
         Index("ix_auth_login_failure_username", "username", "at"),
         Index("ix_auth_login_failure_address", "address", "at"),
+        Index("ix_auth_login_failure_at", "at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)

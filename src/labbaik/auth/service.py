@@ -50,6 +50,9 @@ def prepare_logins() -> None:
 
 
 TOKEN_PREFIX = "lbk_"  # noqa: S105 - a marker, not a secret
+# Aged-out failed logins of anyone deleted with each new failure: more than one a failure, so
+# the table shrinks back to what the window holds however the names were spread.
+SWEEP = 20
 
 
 def require(actor: Actor, scope: Scope) -> None:
@@ -173,6 +176,7 @@ def authenticate(
         _record_failure(
             session, tried=tried, address=address, origin=origin, account=account, why=why
         )
+        _sweep_failures(session, settings=settings, now=now)
         raise BadCredentials("wrong username or password", keeps_record=True)
     try:
         _hasher.verify(account.password_hash, password)
@@ -185,6 +189,7 @@ def authenticate(
             account=account,
             why="wrong_password",
         )
+        _sweep_failures(session, settings=settings, now=now)
         raise BadCredentials("wrong username or password", keeps_record=True) from None
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
@@ -231,6 +236,20 @@ def _record_failure(
     )
     session.add(LoginFailure(username=tried, address=address))
     session.flush()
+
+
+def _sweep_failures(session: Session, *, settings: Settings, now: datetime) -> None:
+    """Delete up to SWEEP failures of anyone that have left the window, oldest first. Rows
+    another login is sweeping are skipped (PostgreSQL), so two sweeps never wait on each other."""
+    cutoff = now - timedelta(seconds=settings.login_failure_window_seconds)
+    aged = (
+        select(LoginFailure.id)
+        .where(LoginFailure.at <= cutoff)
+        .order_by(LoginFailure.at)
+        .limit(SWEEP)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(delete(LoginFailure).where(LoginFailure.id.in_(aged.scalar_subquery())))
 
 
 def _retry_after(
