@@ -154,6 +154,10 @@ class TestPayout:
         accepted = _status(session, sold)
         assert (accepted.status, accepted.bank) == ("in_transit", "sandbox")
         assert (accepted.bank_reference or "").startswith("tr_")
+        # The bank's reference is the payout id in 32 hex digits: an ISO 20022 EndToEndId
+        # holds 35 characters, the id's text form 36.
+        instructed = session.scalars(select(SandboxBankTransfer)).one()
+        assert instructed.reference == made.id.hex
         assert _sync(session, bank, now + SETTLES_AFTER / 2) == {"waiting": 1}
 
         assert _sync(session, bank, now + SETTLES_AFTER) == {"paid": 1}

@@ -243,11 +243,18 @@ def _follow(session: Session, payout: Payout, transfer: BankTransfer, now: datet
     return "waiting"
 
 
+def instruction_reference(payout: Payout) -> str:
+    """What the bank is given for the payout: its idempotency key, and the EndToEndId it books
+    the transfer under on its statement. The payout id's 32 hex digits, because ISO 20022 holds
+    35 characters there and the id's text form has 36."""
+    return payout.id.hex
+
+
 def _instruct(session: Session, payout: Payout, bank: PayoutBank, now: datetime) -> str:
     try:
         transfer = bank.create_transfer(
             session,
-            reference=str(payout.id),
+            reference=instruction_reference(payout),
             amount=payout.amount,
             currency=payout.currency,
             iban=payout.iban or "",
@@ -271,7 +278,7 @@ def _advance(session: Session, payout: Payout, bank: PayoutBank, now: datetime) 
     if payout.status == "pending":
         return _instruct(session, payout, bank, now)
     try:
-        transfer = bank.get_transfer(session, reference=str(payout.id), now=now)
+        transfer = bank.get_transfer(session, reference=instruction_reference(payout), now=now)
     except BankTimeout:
         return "unanswered"
     if transfer is None:
