@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, time
 from pathlib import Path
@@ -33,6 +34,7 @@ from labbaik.wallet.schemas import (
     QuoteCreate,
 )
 from tests.conftest import World
+from tests.registry.test_pages import csrf_of, log_in
 from tests.test_cli import labbaik
 from tests.wallet.conftest import OPERATOR, Pilgrim, Till, top_up
 
@@ -381,6 +383,62 @@ class TestApi:
         assert refused.status_code == 403
         missing = api.get(f"/api/v1/payouts/bank-statements/{uuid.uuid4()}", headers=till)
         assert missing.status_code == 403
+        assert _count(session, BankStatement) == 0
+
+
+class TestPage:
+    def test_an_operator_uploads_the_statement_and_sees_it_matched(
+        self, api: TestClient, world: World, session: Session, day_of_payouts: list[PayoutRead]
+    ) -> None:
+        log_in(api, "operator")
+        page = api.get("/merchants").text
+        assert 'action="/merchants/bank-statement"' in page
+        second = day_of_payouts[1]
+        document = _edit(
+            _statement(session),
+            lambda stmt: (
+                _entry_amount(stmt, second, f"{(second.amount - 100) / 100:.2f}"),
+                _closing(stmt, 100),
+            ),
+        )
+        shown = api.post(
+            "/merchants/bank-statement",
+            data={"csrf_token": csrf_of(page)},
+            files={"file": ("statement.xml", document, "application/xml")},
+        )
+        assert shown.status_code == 200, shown.text
+        assert re.search(r"/merchants/bank-statements/[0-9a-f-]{36}$", str(shown.url))
+        assert "1 line or payout needs an operator." in shown.text
+        assert "The amounts differ" in shown.text
+        assert second.id.hex in shown.text
+        assert "Paid, as on the statement" in shown.text  # the other payout, in all lines
+        listed = api.get("/merchants").text
+        assert f"SBX-{_day()[0]:%Y%m%d}-0201" in listed
+        arabic = api.get(f"{shown.url.path}?lang=ar").text
+        assert "كشف حساب البنك" in arabic
+
+    def test_a_bad_file_is_refused_on_the_page_and_nothing_is_kept(
+        self, api: TestClient, world: World, session: Session
+    ) -> None:
+        log_in(api, "operator")
+        page = api.get("/merchants").text
+        refused = api.post(
+            "/merchants/bank-statement",
+            data={"csrf_token": csrf_of(page)},
+            files={"file": ("statement.xml", b"<not-camt/>", "application/xml")},
+        )
+        assert refused.status_code == 422
+        assert "This file is not a bank statement Labbaik can read (camt.053)." in refused.text
+        assert _count(session, BankStatement) == 0
+        api.cookies.clear()
+        log_in(api, "merchant")
+        till_page = api.get("/till").text
+        forbidden = api.post(
+            "/merchants/bank-statement",
+            data={"csrf_token": csrf_of(till_page)},
+            files={"file": ("statement.xml", _statement(session), "application/xml")},
+        )
+        assert forbidden.status_code == 403
         assert _count(session, BankStatement) == 0
 
 

@@ -23,6 +23,7 @@ from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.settings import Settings
 from labbaik.wallet import (
     bankmatching,
+    bankstatement,
     history,
     merchants,
     passkeys,
@@ -32,6 +33,7 @@ from labbaik.wallet import (
     tasks,
     topups,
 )
+from labbaik.wallet.errors import StatementUnreadable
 from labbaik.wallet.schemas import (
     BankAccountIn,
     BankStatementReport,
@@ -118,7 +120,17 @@ AppSettings = Annotated[Settings, Depends(_settings)]
 
 
 async def _raw_body(request: Request) -> bytes:
-    return await request.body()
+    """The request's body, read up to the largest statement accepted and refused beyond."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > bankstatement.MAX_BYTES:
+            raise StatementUnreadable(
+                f"the file is larger than {bankstatement.MAX_BYTES // (1024 * 1024)} MB"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def send_payouts(engine: Engine, settings: Settings) -> None:

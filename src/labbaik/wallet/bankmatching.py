@@ -289,3 +289,14 @@ def get_statement_report(
     if row is None:
         raise BankStatementNotFound("no such bank statement")
     return BankStatementReport.model_validate_json(row.report)
+
+
+def recent_statements(
+    session: Session, *, actor: Actor, limit: int = 5
+) -> list[BankStatementReport]:
+    """The statements imported last, newest first, each with its report (operators)."""
+    auth_service.require(actor, Scope.MERCHANT_MANAGE)
+    rows = session.scalars(
+        select(BankStatement).order_by(BankStatement.imported_at.desc()).limit(limit)
+    )
+    return [BankStatementReport.model_validate_json(row.report) for row in rows]

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated, Any
 
 import segno
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -24,9 +24,19 @@ from labbaik.kit.money import Money
 from labbaik.kit.pagination import MAX_PAGE_SIZE, PageRequest
 from labbaik.kit.timeutil import to_riyadh, utcnow
 from labbaik.settings import Settings
-from labbaik.wallet import history, merchants, passkeys, payouts, service, statements, topups
+from labbaik.wallet import (
+    bankmatching,
+    bankstatement,
+    history,
+    merchants,
+    passkeys,
+    payouts,
+    service,
+    statements,
+    topups,
+)
 from labbaik.wallet.api import deliver_sandbox_webhooks, send_payouts
-from labbaik.wallet.errors import WalletNotFound
+from labbaik.wallet.errors import StatementUnreadable, WalletNotFound
 from labbaik.wallet.gateway import CARD_DECLINED, CARD_SUCCEEDS, CARD_TIMEOUT
 from labbaik.wallet.schemas import (
     BankAccountIn,
@@ -565,6 +575,8 @@ def _merchants_context(session: Session, actor: Actor) -> dict[str, Any]:
             for m in listed
         },
         "transit": payouts.in_transit(session, actor=actor),
+        "statements": bankmatching.recent_statements(session, actor=actor),
+        "max_statement_mb": bankstatement.MAX_BYTES // (1024 * 1024),
         "money": money,
         "key": uuid.uuid4().hex,
     }
@@ -676,3 +688,35 @@ def merchants_payout(
 
     task = BackgroundTask(send_payouts, request.app.state.engine, settings)
     return RedirectResponse("/merchants", status_code=303, background=task)
+
+
+@router.post("/merchants/bank-statement", dependencies=[Csrf])
+def merchants_bank_statement(
+    request: Request, session: DbSession, actor: PageActor, file: UploadFile
+) -> Response:
+    """Import the bank's statement (camt.053) and show how it matched the payouts."""
+    try:
+        auth_service.require(actor, Scope.MERCHANT_MANAGE)
+        document = file.file.read(bankstatement.MAX_BYTES + 1)
+        if len(document) > bankstatement.MAX_BYTES:
+            raise StatementUnreadable(
+                f"the file is larger than {bankstatement.MAX_BYTES // (1024 * 1024)} MB"
+            )
+        report = bankmatching.import_statement(session, document=document, actor=actor)
+    except DomainError as exc:
+        return _merchants_refused(request, session, actor, exc)
+    return RedirectResponse(f"/merchants/bank-statements/{report.id}", status_code=303)
+
+
+@router.get("/merchants/bank-statements/{statement_id}")
+def merchants_bank_statement_report(
+    request: Request, session: DbSession, actor: PageActor, statement_id: uuid.UUID
+) -> Response:
+    report = bankmatching.get_statement_report(session, statement_id=statement_id, actor=actor)
+    attention = [line for line in report.lines if line.outcome in bankmatching.ATTENTION]
+    days = None
+    if report.from_at and report.to_at:
+        first, last = to_riyadh(report.from_at).date(), to_riyadh(report.to_at).date()
+        days = str(first) if first == last else f"{first} – {last}"
+    context = {"report": report, "attention": attention, "days": days, "money": money}
+    return render(request, "wallet/bank_statement.html", context)
