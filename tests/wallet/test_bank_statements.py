@@ -19,7 +19,7 @@ from labbaik.errors import Forbidden
 from labbaik.kit.money import parse_major
 from labbaik.kit.timeutil import RIYADH, as_utc, to_riyadh, utcnow
 from labbaik.settings import Settings
-from labbaik.wallet import bankmatching, payouts
+from labbaik.wallet import bankmatching, bankstatement, payouts
 from labbaik.wallet import service as wallet_service
 from labbaik.wallet.bank import CAMT053, IBAN_CLOSED, SETTLES_AFTER, SandboxBank
 from labbaik.wallet.bankstatement import parse_statements
@@ -383,6 +383,10 @@ class TestApi:
         assert refused.status_code == 403
         missing = api.get(f"/api/v1/payouts/bank-statements/{uuid.uuid4()}", headers=till)
         assert missing.status_code == 403
+        huge = b"<Document>" + b" " * bankstatement.MAX_BYTES + b"</Document>"
+        too_big = api.post("/api/v1/payouts/bank-statements", content=huge, headers=op)
+        assert (too_big.status_code, too_big.json()["error"]) == (422, "statement_unreadable")
+        assert "larger than 20 MB" in too_big.json()["detail"]
         assert _count(session, BankStatement) == 0
 
 
