@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
 from labbaik.errors import FieldProblem
@@ -328,6 +327,10 @@ def load(raw: bytes | str) -> dict[str, Any]:
 
 def check(bundle: dict[str, Any]) -> None:
     """Every problem of the bundle at once: the library's, then the IPS guide's."""
+    # Imported here, not with the module: fhir.resources takes 0.1 s, and every command of the
+    # CLI imports the health service.
+    from fhir.resources.R4B.bundle import Bundle  # noqa: PLC0415
+
     try:
         Bundle.model_validate(bundle)
     except ValidationError as exc:

@@ -13,16 +13,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
 from labbaik.errors import FieldProblem
 from labbaik.registry.errors import ImportRejected
+
+# openpyxl is imported where a workbook is read or written, not with this module: it takes
+# 0.15 s, and every command of the CLI imports the registry.
 
 # The columns of an import file and of an export, in the order an export writes them.
 IDENTITY = (
@@ -224,7 +219,7 @@ def _rows(
             stray = next(
                 (i for i, t in enumerate(texts) if t and (i >= width or not names[i])), None
             )
-            yield Row(number, cells, None if stray is None else get_column_letter(stray + 1))
+            yield Row(number, cells, None if stray is None else _column_letter(stray + 1))
     except csv.Error as exc:
         raise ImportRejected(
             f"row {number + 1} is not valid CSV ({exc}); nothing was imported",
@@ -257,8 +252,20 @@ def _read_csv(data: bytes) -> Sheet:
     return Sheet(columns, _rows(names, records, cell_text), text.count("\n") or None)
 
 
+def _column_letter(number: int) -> str:
+    """A spreadsheet's name of its number-th column: 1 is A, 27 is AA."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 @contextmanager
 def _read_xlsx(file: IO[bytes]) -> Iterator[Sheet]:
+    from openpyxl import load_workbook  # noqa: PLC0415
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
+
     try:
         # A file object, not a path: openpyxl would refuse a name that does not end in .xlsx.
         book = load_workbook(file, read_only=True, data_only=True)
@@ -329,18 +336,6 @@ def write_csv(
     return count
 
 
-def _xlsx_value(sheet: WriteOnlyWorksheet, value: str | date) -> object:
-    if isinstance(value, date):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("="):
-        # openpyxl would store it as a formula; as a text cell it is only text.
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        return cell
-    return value or None
-
-
 def write_xlsx(
     stream: IO[bytes],
     rows: Iterable[ExportRow],
@@ -349,12 +344,28 @@ def write_xlsx(
     title: str = "Pilgrims",
 ) -> int:
     """One sheet: a bold, frozen header row; dates as date cells; passports as text cells."""
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+
+    def value_of(value: str | date) -> object:
+        if isinstance(value, date):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith("="):
+            # openpyxl would store it as a formula; as a text cell it is only text.
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type = "s"
+            return cell
+        return value or None
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
         width = 14 if column in DATE_COLUMNS or column in PLACEMENT else 22
-        sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.column_dimensions[_column_letter(index)].width = width
     bold = Font(bold=True)
     header = []
     for column in columns:
@@ -365,7 +376,7 @@ def write_xlsx(
     passport = columns.index("passport_number") if "passport_number" in columns else None
     count = 0
     for row in rows:
-        values = [_xlsx_value(sheet, row.get(c, "")) for c in columns]
+        values = [value_of(row.get(c, "")) for c in columns]
         if passport is not None:
             # The text format keeps a number typed over it later from losing its leading zeros.
             number = WriteOnlyCell(sheet, str(row.get("passport_number", "")))
