@@ -17,6 +17,7 @@ from labbaik.wallet.gateway import CARD_SUCCEEDS, SandboxGateway, http_poster
 from labbaik_client import LabbaikClient, LabbaikError
 from tests.conftest import World, free_socket, running
 from tests.wallet.conftest import Pilgrim, Till
+from tests.wallet.test_bank_statements import V02
 
 
 @pytest.fixture
@@ -128,8 +129,6 @@ class TestLabbaikClient:
 def test_an_operator_imports_the_bank_statement(
     server: str, world: World, session: Session
 ) -> None:
-    from tests.wallet.test_bank_statements import V02  # noqa: PLC0415
-
     bank = LabbaikClient(server, world.tokens["operator"])
     report = bank.import_bank_statement(V02.format(amount="40.50").encode())
     assert (report.statement_id, report.closing_balance, report.not_a_payout) == (

@@ -6,7 +6,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 from xml.etree import ElementTree as ET
 
 from sqlalchemy import and_, or_, select
@@ -153,7 +153,7 @@ class SandboxBank:
             reference=row.reference,
             amount=row.amount,
             currency=row.currency,
-            status=row.status,  # type: ignore[arg-type]
+            status=cast(TransferStatus, row.status),
             return_code=row.return_code,
             decided_at=row.decided_at,
         )

@@ -208,7 +208,8 @@ def import_statement(session: Session, *, document: bytes, actor: Actor) -> Bank
     lines: list[BankStatementLine] = []
     difference = 0
     for entry in data.entries:
-        payout = payouts.get(_payout_id(entry.end_to_end_id))  # type: ignore[arg-type]
+        pid = _payout_id(entry.end_to_end_id)
+        payout = payouts.get(pid) if pid is not None else None
         outcome: BankLineOutcome = "not_a_payout"
         if payout is not None:
             outcome = _outcome(entry, payout, data.currency, debited)

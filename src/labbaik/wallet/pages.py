@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 
 from labbaik.auth import service as auth_service
 from labbaik.auth.deps import Csrf, PageActor
@@ -684,8 +685,6 @@ def merchants_payout(
         return _merchants_refused(request, session, actor, exc)
     session.commit()
     # The bank is instructed once the payout is committed.
-    from starlette.background import BackgroundTask  # noqa: PLC0415
-
     task = BackgroundTask(send_payouts, request.app.state.engine, settings)
     return RedirectResponse("/merchants", status_code=303, background=task)
 
