@@ -420,6 +420,10 @@ class TestPage:
         assert f"SBX-{_day()[0]:%Y%m%d}-0201" in listed
         arabic = api.get(f"{shown.url.path}?lang=ar").text
         assert "كشف حساب البنك" in arabic
+        missing = api.get(f"/merchants/bank-statements/{uuid.uuid4()}")
+        assert missing.status_code == 404
+        assert "Traceback" not in missing.text
+        assert api.get("/merchants/bank-statements/not-an-id").status_code == 422
 
     def test_a_bad_file_is_refused_on_the_page_and_nothing_is_kept(
         self, api: TestClient, world: World, session: Session
